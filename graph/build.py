@@ -1,0 +1,226 @@
+"""Write a built dataset to disk, atomically: dumps, the embedded store and a manifest.
+
+Layout of a build directory (the ``instance`` folder by default)::
+
+    instance/
+      current -> builds/<build-id>      symlink, swapped atomically when a build succeeds
+      builds/<build-id>/
+        dataset.trig                    every named graph, deterministic TriG
+        dataset.nq                      the same, as sorted N-Quads
+        graphs/<slug>.nq                one N-Quads dump per named graph
+        store/                          the Oxigraph store queries run on
+        manifest.json                   what went in: sources, graphs, counts, problems
+
+A build is written into a fresh temporary folder; only when everything is written does
+``current`` move to it, so a failed or interrupted build never touches the last good one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, URIRef
+
+from cakg.errors import BuildError, NoBuildError
+from cakg.graph.namespaces import bind_prefixes, slugify
+
+__all__ = [
+    "Build",
+    "GraphPart",
+    "current_build",
+    "nquads_lines",
+    "write_build",
+]
+
+KEEP_BUILDS = 2
+
+
+@dataclass(frozen=True)
+class GraphPart:
+    """One named graph of the dataset, with what the manifest says about it."""
+
+    name: URIRef
+    graph: Graph
+    kind: str  # "ontology", "reference", "source", "metadata"
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Build:
+    """A finished build on disk."""
+
+    path: Path
+
+    @property
+    def trig(self) -> Path:
+        return self.path / "dataset.trig"
+
+    @property
+    def nquads(self) -> Path:
+        return self.path / "dataset.nq"
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    @property
+    def graphs_dir(self) -> Path:
+        return self.path / "graphs"
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.path / "manifest.json").read_text("utf-8"))
+        return data
+
+    def graph_dump(self, name: str) -> Path:
+        """Return the path of the N-Quads dump of named graph ``name``."""
+        return self.graphs_dir / f"{_graph_file_stem(name)}.nq"
+
+
+def _graph_file_stem(name: str) -> str:
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slugify(name.rsplit('/', 1)[-1])}-{digest}"
+
+
+def nquads_lines(graph: Graph, name: URIRef) -> list[str]:
+    """Return the N-Quads lines of ``graph`` in graph ``name``, sorted (deterministic)."""
+    triples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    suffix = f" <{name}> .\n"
+    lines = []
+    for line in triples.splitlines():
+        if line.strip():
+            if not line.endswith(" ."):
+                raise BuildError(f"unexpected N-Triples line from rdflib: {line!r}")
+            lines.append(line[:-2] + suffix)
+    return sorted(set(lines))
+
+
+def _dataset_of(parts: Sequence[GraphPart]) -> Dataset:
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for part in parts:
+        target = dataset.graph(part.name)
+        for triple in part.graph:
+            target.add(triple)
+    return dataset
+
+
+def current_build(instance_dir: str | os.PathLike[str]) -> Build:
+    """Return the current build in ``instance_dir``.
+
+    Raises:
+        NoBuildError: there is no finished build yet.
+    """
+    link = Path(instance_dir) / "current"
+    target = link.resolve() if link.is_symlink() else None
+    if target is None or not (target / "manifest.json").is_file():
+        raise NoBuildError(str(instance_dir))
+    return Build(target)
+
+
+def write_build(
+    parts: Sequence[GraphPart],
+    instance_dir: str | os.PathLike[str],
+    *,
+    info: dict[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Build:
+    """Write ``parts`` as a new build and make it current, atomically.
+
+    Raises:
+        BuildError: two parts share a graph name, or writing failed; the previous build
+            stays current.
+    """
+    say = progress or (lambda _message: None)
+    names = [str(p.name) for p in parts]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise BuildError(f"two parts of the build have the same graph name: {duplicates}")
+    root = Path(instance_dir)
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=builds))
+    try:
+        say("writing dumps")
+        (tmp / "graphs").mkdir()
+        all_lines: list[str] = []
+        graph_rows = []
+        for part in sorted(parts, key=lambda p: str(p.name)):
+            lines = nquads_lines(part.graph, part.name)
+            (tmp / "graphs" / f"{_graph_file_stem(str(part.name))}.nq").write_text(
+                "".join(lines), "utf-8"
+            )
+            all_lines.extend(lines)
+            graph_rows.append(
+                {"name": str(part.name), "kind": part.kind, "triples": len(lines), **part.info}
+            )
+        all_lines.sort()
+        (tmp / "dataset.nq").write_text("".join(all_lines), "utf-8")
+        dataset = _dataset_of(parts)
+        (tmp / "dataset.trig").write_bytes(dataset.serialize(format="trig", encoding="utf-8"))
+        say("loading the store")
+        store = ox.Store(str(tmp / "store"))
+        store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        store.optimize()
+        del store
+        content_hash = hashlib.sha256("".join(all_lines).encode("utf-8")).hexdigest()
+        manifest = {
+            "content_sha256": content_hash,
+            "quads": len(all_lines),
+            "graphs": graph_rows,
+            **(info or {}),
+        }
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
+        )
+        final = builds / _new_build_id(builds, content_hash)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_current(root, final)
+    _prune(builds, keep=final)
+    say(f"build {final.name} is current")
+    return Build(final)
+
+
+def _new_build_id(builds: Path, content_hash: str) -> str:
+    existing = {p.name for p in builds.iterdir()}
+    serial = 1 + max(
+        (int(n.split("-", 1)[0]) for n in existing if n.split("-", 1)[0].isdigit()), default=0
+    )
+    return f"{serial:06d}-{content_hash[:12]}"
+
+
+def _point_current(root: Path, target: Path) -> None:
+    """Swap the ``current`` symlink to ``target`` with one atomic rename."""
+    link = root / "current"
+    tmp_link = root / f".current-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    tmp_link.symlink_to(Path("builds") / target.name)
+    os.replace(tmp_link, link)
+
+
+def _prune(builds: Path, *, keep: Path) -> None:
+    finished = sorted(p for p in builds.iterdir() if not p.name.startswith("."))
+    for old in finished[:-KEEP_BUILDS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def iter_parts_from_dumps(build: Build) -> Iterable[tuple[str, Path]]:
+    """Yield ``(graph name, dump path)`` for every named graph of ``build``."""
+    for row in build.manifest["graphs"]:
+        yield row["name"], build.graph_dump(row["name"])
