@@ -1,0 +1,81 @@
+"""The store queries run on: Oxigraph (pyoxigraph), embedded, on disk in the build.
+
+The default graph of every query is the union of the named graphs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from cakg.errors import QueryError, StoreError
+from cakg.graph.namespaces import PREFIXES
+
+__all__ = ["LocalStore", "open_build_store"]
+
+
+class LocalStore:
+    """An Oxigraph store opened from a build (read-only) or in memory (tests)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.raw = store
+
+    @classmethod
+    def in_memory(cls) -> LocalStore:
+        """Return an empty in-memory store."""
+        return cls(ox.Store())
+
+    def select(self, sparql: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query (project prefixes predeclared) and return its rows.
+
+        Raises:
+            QueryError: the query does not parse or is not a SELECT.
+        """
+        try:
+            result = self.raw.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+    def quads(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,  # noqa: A002
+        graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Yield the quads matching a pattern (``None`` matches anything)."""
+        return iter(self.raw.quads_for_pattern(subject, predicate, object, graph_name))
+
+    def named_graphs(self) -> list[str]:
+        """Return the names of the named graphs, sorted."""
+        return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+def open_build_store(store_path: str | os.PathLike[str]) -> LocalStore:
+    """Open the store of a build read-only (many processes may do so at once).
+
+    Raises:
+        StoreError: there is no store at ``store_path``.
+    """
+    path = Path(store_path)
+    if not path.is_dir():
+        raise StoreError(f"No store at {str(path)!r}: run `cakg build` first.")
+    try:
+        return LocalStore(ox.Store.read_only(str(path)))
+    except OSError as exc:
+        raise StoreError(f"Cannot open the store at {str(path)!r}: {exc}") from exc

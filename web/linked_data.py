@@ -1,0 +1,7 @@
+"""Blueprint; registered by `cakg.web.app.create_app`."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("linked_data", __name__)
