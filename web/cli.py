@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from cakg import __version__
-from cakg.web import cli_analytics, cli_graph, cli_serve
+from cakg.web import cli_analytics, cli_graph, cli_serve, cli_validate
 
 __all__ = ["cli"]
 
@@ -33,6 +33,6 @@ def cli(ctx: click.Context, instance_dir: Path) -> None:
     ctx.obj = {"instance_dir": instance_dir}
 
 
-for _module in (cli_graph, cli_serve, cli_analytics):
+for _module in (cli_graph, cli_validate, cli_serve, cli_analytics):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
