@@ -1,7 +1,439 @@
-"""Blueprint; registered by `cakg.web.app.create_app`."""
+"""Linked data: every IRI of the dataset dereferences; the ontology, shapes, VoID and dumps.
+
+URL scheme (the data's IRIs keep the configured base ``CAKG_DATA_BASE`` whichever host
+serves them; this server answers for them under ``/id/``):
+
+- ``/id/{path}``: the resource ``{CAKG_DATA_BASE}{path}``. A thing, not a document, so
+  the answer is ``303 See Other`` to the document describing it, chosen by ``Accept``
+  (https://www.w3.org/TR/cooluris/#r303gendocument), with ``Vary: Accept``.
+- ``/id/{path}.{html,ttl,jsonld,nt,rdf}``: those documents, with ``Link: rel="alternate"``
+  headers, an ``ETag`` and conditional ``GET`` (``304 Not Modified``).
+- ``/ontology``, ``/shapes``, ``/.well-known/void``: documents, negotiated in place
+  (``Vary: Accept``, ``Content-Location``), and at ``.{ext}`` URLs.
+- ``/dumps/dataset.{trig,nq}[.gz]`` and ``/dumps/graphs/{slug}.{trig,nq}[.gz]``.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import gzip
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import pyoxigraph as ox
+from cakg.errors import NoBuildError
+from cakg.graph.build import Build, current_build
+from cakg.graph.describe import (
+    RDF_FORMATS,
+    LocalPaths,
+    RdfFormat,
+    compact,
+    describe,
+    description_triples,
+    ontology_index,
+    serialize_triples,
+)
+from cakg.graph.namespaces import DATA_BASE, ONTOLOGY_IRI, PREFIXES, SHAPES_IRI
+from cakg.graph.store import LocalStore
+from cakg.graph.void import (
+    DUMP_FORMATS,
+    Statistics,
+    dataset_description,
+    dataset_statistics,
+    graph_slugs,
+)
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+__all__ = ["bp", "local_paths", "negotiate_document"]
 
 bp = Blueprint("linked_data", __name__)
+
+HTML = "text/html"
+#: Document extension -> media type, HTML first (browsers send ``*/*`` among their types).
+DOCUMENT_TYPES: dict[str, str] = {"html": HTML, **{f.extension: f.media_type for f in RDF_FORMATS}}
+_ALIASES = {
+    "application/xhtml+xml": "html",
+    "application/json": "jsonld",
+    "text/plain": "nt",
+    "application/xml": "rdf",
+    "text/xml": "rdf",
+}
+_RDF_BY_EXTENSION: dict[str, RdfFormat] = {f.extension: f for f in RDF_FORMATS}
+CACHE_CONTROL = "public, max-age=60"
+
+
+class NotAcceptableDocument(Exception):
+    """No document format fits the request's ``Accept`` header."""
+
+
+def negotiate_document(accept: str | None, *, default: str = "html") -> str:
+    """Return the document extension that best fits ``Accept`` (``html``, ``ttl`` ...).
+
+    Raises:
+        NotAcceptableDocument: nothing offered matches (answer 406).
+    """
+    if not accept or not accept.strip():
+        return default
+    offered = [DOCUMENT_TYPES[default]]
+    offered += [t for e, t in DOCUMENT_TYPES.items() if e != default]
+    offered += list(_ALIASES)
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise NotAcceptableDocument(accept)
+    for extension, media_type in DOCUMENT_TYPES.items():
+        if media_type == best:
+            return extension
+    return _ALIASES[best]
+
+
+def local_paths() -> LocalPaths:
+    """Return the mapping between the data's IRIs and this server's paths."""
+    return LocalPaths(
+        data_base=str(current_app.config.get("CAKG_DATA_BASE") or DATA_BASE),
+        script_root=request.script_root,
+    )
+
+
+def _store() -> LocalStore:
+    store = current_app.extensions.get("cakg.store")
+    if not isinstance(store, LocalStore):
+        abort(503, "The dataset is not loaded: run `cakg build`, then restart the server.")
+    return store
+
+
+def _build() -> Build | None:
+    build = current_app.extensions.get("cakg.build")
+    if isinstance(build, Build):
+        return build
+    instance = current_app.config.get("CAKG_INSTANCE")
+    if not instance:
+        return None
+    try:
+        return current_build(instance)
+    except NoBuildError:
+        return None
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    paths = local_paths()
+
+    def local_url(iri: str) -> str:
+        return paths.to_local(iri) or iri
+
+    return {"local_url": local_url, "compact": compact}
+
+
+def _alternates(base_path: str) -> str:
+    links = [
+        f'<{base_path}.{extension}>; rel="alternate"; type="{media_type}"'
+        for extension, media_type in DOCUMENT_TYPES.items()
+    ]
+    return ", ".join(links)
+
+
+def _finish(response: Response, *, base_path: str | None = None) -> Response:
+    """Add validators and caching headers, and answer 304 when the client's copy is fresh."""
+    if base_path is not None:
+        response.headers["Link"] = _alternates(base_path)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    if response.status_code == 200 and not response.is_streamed:
+        response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+        response.make_conditional(request)
+    return response
+
+
+def _not_found(message: str) -> Response:
+    accepts_html = request.accept_mimetypes.best_match([HTML, "text/plain"]) == HTML
+    if accepts_html:
+        html = render_template("not_found.html", message=message, path=request.path)
+        return Response(html, status=404, mimetype=HTML)
+    return Response(message + "\n", status=404, mimetype="text/plain")
+
+
+def _not_acceptable(accept: str) -> Response:
+    offered = ", ".join(DOCUMENT_TYPES.values())
+    return Response(
+        f"No acceptable media type in Accept: {accept!r}; this resource is described in "
+        f"{offered}.\n",
+        status=406,
+        mimetype="text/plain",
+    )
+
+
+def _exists(store: LocalStore, iri: str) -> bool:
+    node = ox.NamedNode(iri)
+    if next(store.quads(node, None, None, None), None) is not None:
+        return True
+    if next(store.quads(None, None, node, None), None) is not None:
+        return True
+    return _has_fragments(store, iri)
+
+
+def _has_fragments(store: LocalStore, iri: str) -> bool:
+    prefix = iri.replace("\\", "\\\\").replace('"', '\\"') + "#"
+    rows = store.select(
+        f'SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{prefix}")) }} LIMIT 1'
+    )
+    return bool(rows)
+
+
+def _split_extension(path: str) -> tuple[str, str | None]:
+    stem, dot, extension = path.rpartition(".")
+    if dot and extension in DOCUMENT_TYPES and "/" not in extension:
+        return stem, extension
+    return path, None
+
+
+@bp.get("/id/<path:path>")
+def resource(path: str) -> Response:
+    """Answer for a data IRI: 303 to its description, or the description itself."""
+    store = _store()
+    paths = local_paths()
+    stem, extension = _split_extension(path)
+    if extension is not None and _exists(store, paths.to_iri(path)):
+        stem, extension = path, None  # an IRI that happens to end like a file name
+    iri = paths.to_iri(stem)
+    if not _exists(store, iri):
+        return _not_found(f"Nothing in the dataset is called <{iri}>.")
+    base_path = f"{request.script_root}/id/{stem}"
+    if extension is None:
+        try:
+            chosen = negotiate_document(request.headers.get("Accept"))
+        except NotAcceptableDocument as exc:
+            return _not_acceptable(str(exc))
+        response = Response(status=303)
+        response.headers["Location"] = f"{base_path}.{chosen}"
+        response.headers["Vary"] = "Accept"
+        response.headers["Link"] = _alternates(base_path)
+        return response
+    if extension == "html":
+        description = describe(store, iri)
+        html = render_template(
+            "resource.html",
+            description=description,
+            iri=iri,
+            base_path=base_path,
+            formats=DOCUMENT_TYPES,
+        )
+        return _finish(Response(html, mimetype=HTML), base_path=base_path)
+    rdf_format = _RDF_BY_EXTENSION[extension]
+    body = serialize_triples(description_triples(store, iri), rdf_format)
+    response = Response(body, content_type=f"{rdf_format.media_type}; charset=utf-8")
+    return _finish(response, base_path=base_path)
+
+
+# ------------------------------------------------------------------ negotiated documents
+
+
+@dataclass(frozen=True)
+class _Document:
+    """A document served at one path in several formats."""
+
+    path: str
+    triples: Callable[[], list[ox.Triple]]
+    html: Callable[[], str]
+
+
+def _negotiated(document: _Document, extension: str | None) -> Response:
+    base_path = request.script_root + document.path
+    negotiated = extension is None
+    if extension is None:
+        try:
+            extension = negotiate_document(request.headers.get("Accept"))
+        except NotAcceptableDocument as exc:
+            return _not_acceptable(str(exc))
+    if extension == "html":
+        response = Response(document.html(), mimetype=HTML)
+    else:
+        rdf_format = _RDF_BY_EXTENSION[extension]
+        body = serialize_triples(document.triples(), rdf_format)
+        response = Response(body, content_type=f"{rdf_format.media_type}; charset=utf-8")
+    if negotiated:
+        response.headers["Vary"] = "Accept"
+        response.headers["Content-Location"] = f"{base_path}.{extension}"
+    return _finish(response, base_path=base_path)
+
+
+def _parse_turtle(text: str, base_iri: str) -> list[ox.Triple]:
+    return sorted(
+        (
+            q.triple
+            for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=base_iri)
+        ),
+        key=str,
+    )
+
+
+def _package_text(package: str, name: str) -> str | None:
+    resource_file = files(package) / name
+    return resource_file.read_text("utf-8") if resource_file.is_file() else None
+
+
+def _ontology_document() -> _Document:
+    text = _package_text("cakg.ontology", "cakg.ttl") or ""
+
+    def html() -> str:
+        return render_template(
+            "ontology.html", index=ontology_index(text), turtle_url="ontology.ttl"
+        )
+
+    return _Document("/ontology", lambda: _parse_turtle(text, str(ONTOLOGY_IRI)), html)
+
+
+@bp.get("/ontology")
+@bp.get("/ontology.<any(html, ttl, jsonld, nt, rdf):extension>")
+@bp.get("/ontology/<version>")
+def ontology(extension: str | None = None, version: str | None = None) -> Response:
+    """Serve the ontology: HTML documentation or RDF, by ``Accept`` or extension."""
+    if extension == "ttl":
+        text = _package_text("cakg.ontology", "cakg.ttl") or ""
+        response = Response(text, content_type="text/turtle; charset=utf-8")
+        return _finish(response, base_path=request.script_root + "/ontology")
+    return _negotiated(_ontology_document(), extension)
+
+
+@bp.get("/shapes")
+@bp.get("/shapes.<any(html, ttl, jsonld, nt, rdf):extension>")
+def shapes(extension: str | None = None) -> Response:
+    """Serve the SHACL shapes the data is validated against."""
+    text = _package_text("cakg.ontology", "shapes.ttl")
+    if text is None:
+        return _not_found("The SHACL shapes are not packaged yet (ontology/shapes.ttl).")
+    if extension == "ttl":
+        response = Response(text, content_type="text/turtle; charset=utf-8")
+        return _finish(response, base_path=request.script_root + "/shapes")
+
+    def html() -> str:
+        return render_template("shapes.html", turtle=text, iri=str(SHAPES_IRI))
+
+    return _negotiated(
+        _Document("/shapes", lambda: _parse_turtle(text, str(SHAPES_IRI)), html), extension
+    )
+
+
+# ------------------------------------------------------------------ VoID and dumps
+
+
+def _statistics(store: LocalStore, build: Build | None) -> Statistics:
+    cache: dict[str, Any] = current_app.extensions.setdefault("cakg.void", {})
+    key = str(build.path) if build is not None else f"store-{id(store)}"
+    if cache.get("key") != key:
+        cache["key"] = key
+        cache["stats"] = dataset_statistics(store)
+    stats: Statistics = cache["stats"]
+    return stats
+
+
+@bp.get("/.well-known/void")
+@bp.get("/.well-known/void.<any(html, ttl, jsonld, nt, rdf):extension>")
+def void(extension: str | None = None) -> Response:
+    """Describe the dataset in VoID and DCAT: sizes, partitions, subsets, dumps, endpoint."""
+    store = _store()
+    build = _build()
+    stats = _statistics(store, build)
+    root = request.host_url.rstrip("/") + request.script_root + "/"
+    graph = dataset_description(store, service_root=root, build=build, stats=stats)
+    triples = sorted(
+        (
+            q.triple
+            for q in ox.parse(
+                graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES
+            )
+        ),
+        key=str,
+    )
+
+    def html() -> str:
+        return render_template(
+            "void.html", stats=stats, dumps=_dump_rows(stats, build), formats=DOCUMENT_TYPES
+        )
+
+    return _negotiated(_Document("/.well-known/void", lambda: triples, html), extension)
+
+
+def _dump_rows(stats: Statistics, build: Build | None) -> list[dict[str, Any]]:
+    names = sorted(set(stats.graphs) | set(_graph_names(build)))
+    rows = []
+    for slug, name in sorted(graph_slugs(names).items(), key=lambda item: item[1]):
+        rows.append(
+            {
+                "slug": slug,
+                "name": name,
+                "label": stats.source_labels.get(name, slug),
+                "triples": stats.graphs.get(name, {}).get("triples", 0),
+            }
+        )
+    return rows
+
+
+def _graph_names(build: Build | None) -> list[str]:
+    if build is None:
+        return []
+    return [str(row["name"]) for row in build.manifest.get("graphs", [])]
+
+
+def _dump_bytes(build: Build, stem: str, extension: str) -> bytes | None:
+    """Return the bytes of a dump: the build's files, or TriG converted from N-Quads."""
+    if stem == "dataset":
+        path = build.trig if extension == "trig" else build.nquads
+        return path.read_bytes() if path.is_file() else None
+    slugs = graph_slugs(_graph_names(build))
+    name = slugs.get(stem)
+    if name is None:
+        return None
+    nquads = build.graph_dump(name)
+    if not nquads.is_file():
+        return None
+    data = nquads.read_bytes()
+    if extension == "nq":
+        return data
+    quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+    out = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_dump_prefixes())
+    return out if isinstance(out, bytes) else b""
+
+
+def _dump_prefixes() -> dict[str, str]:
+    return {p: ns for p, ns in PREFIXES.items() if p != "id"}
+
+
+def _cached_dump(build: Build, stem: str, extension: str, compressed: bool) -> bytes | None:
+    cache: dict[tuple[str, str, str, bool], bytes] = current_app.extensions.setdefault(
+        "cakg.dumps", {}
+    )
+    key = (str(build.path), stem, extension, compressed)
+    if key not in cache:
+        data = _dump_bytes(build, stem, extension)
+        if data is None:
+            return None
+        # mtime=0 keeps the gzip bytes, and so the ETag, the same across processes
+        cache[key] = gzip.compress(data, mtime=0) if compressed else data
+    return cache[key]
+
+
+@bp.get("/dumps/<any(dataset):stem>.<any(trig, nq):extension>")
+@bp.get("/dumps/<any(dataset):stem>.<any(trig, nq):extension>.<any(gz):compression>")
+@bp.get("/dumps/graphs/<stem>.<any(trig, nq):extension>", endpoint="graph_dump")
+@bp.get(
+    "/dumps/graphs/<stem>.<any(trig, nq):extension>.<any(gz):compression>",
+    endpoint="graph_dump",
+)
+def dump(stem: str, extension: str, compression: str | None = None) -> Response:
+    """Serve a dump of the whole dataset or of one named graph, optionally gzipped."""
+    build = _build()
+    if build is None:
+        return _not_found("There is no build to dump yet: run `cakg build` first.")
+    data = _cached_dump(build, stem, extension, compression == "gz")
+    if data is None:
+        known = ", ".join(sorted(graph_slugs(_graph_names(build))))
+        return _not_found(f"No named graph has the dump name {stem!r}; known: {known}.")
+    dump_format = DUMP_FORMATS[extension]
+    filename = f"{stem}.{extension}" + (".gz" if compression else "")
+    if compression:
+        response = Response(data, mimetype="application/gzip")
+    else:
+        response = Response(data, content_type=f"{dump_format.media_type}; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _finish(response)
