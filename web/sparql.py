@@ -1,7 +1,453 @@
-"""Blueprint for the SPARQL 1.1 Protocol; registered by `cakg.web.app.create_app`."""
+"""The SPARQL 1.1 Protocol at ``/sparql``, the Graph Store Protocol at ``/store``, ``/health``.
+
+- Queries by GET, POST form, POST ``application/sparql-query`` (and the HTTP ``QUERY``
+  method); ``default-graph-uri`` / ``named-graph-uri``; results by content negotiation, or
+  by the ``format`` / ``output`` / ``results`` override; 406 when nothing fits.
+- ``GET /sparql`` without a query: the service description (RDF, negotiated).
+- Updates and Graph Store writes: 403 unless the server has an update token, then they
+  need ``Authorization: Bearer <token>``.
+- The logic lives in :mod:`cakg.graph`; this module only reads requests and writes answers.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hmac
+import time
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_options_header
+
+from cakg.errors import QueryError
+from cakg.graph.engine import (
+    GraphRead,
+    GraphWrite,
+    Outcome,
+    Ping,
+    Query,
+    QueryEngine,
+    Stats,
+    Update,
+)
+from cakg.graph.formats import (
+    FORMATS,
+    NotAcceptable,
+    UnsupportedMediaType,
+    negotiate,
+    rdf_format_for_content_type,
+)
+from cakg.graph.results import serialise_triples
+from cakg.graph.sparql import (
+    OperationRefused,
+    apply_using,
+    check_query,
+    check_update,
+    has_dataset_clause,
+)
+from cakg.web.errors import HttpError
+
+__all__ = ["bp", "engine"]
 
 bp = Blueprint("sparql", __name__)
+
+_OVERRIDE_PARAMS = ("format", "output", "results")
+_FORM = "application/x-www-form-urlencoded"
+_QUERY_TYPE = "application/sparql-query"
+_UPDATE_TYPE = "application/sparql-update"
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def engine() -> QueryEngine:
+    """Return the app's query engine (``app.extensions["cakg.engine"]``)."""
+    from cakg.web.app import get_engine
+
+    return get_engine(current_app)
+
+
+# -- reading protocol requests -------------------------------------------------------------
+
+
+def _single(params: MultiDict[str, str], name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        raise QueryError(
+            f"The request has {len(values)} '{name}' parameters; send exactly one "
+            "(SPARQL 1.1 Protocol, section 2.1)."
+        )
+    return values[0] if values else None
+
+
+def _body_text(media_type_params: dict[str, str]) -> str:
+    charset = media_type_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            f"The body's charset is {charset}; send the SPARQL in UTF-8 "
+            "(SPARQL 1.1 Protocol, section 2.1.3)."
+        )
+    try:
+        return request.get_data().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"The body is not valid UTF-8 ({exc}); send the SPARQL in UTF-8.") from exc
+
+
+def _read_operation() -> tuple[str | None, str, MultiDict[str, str]]:
+    """Return ``(operation, text, parameters)``; ``operation`` is query, update or None."""
+    args = request.args
+    if request.method in ("GET", "HEAD"):
+        if "update" in args:
+            raise QueryError(
+                "An update cannot be sent with GET; POST it as application/sparql-update "
+                "or as an 'update' form field (SPARQL 1.1 Protocol, section 2.2)."
+            )
+        query = _single(args, "query")
+        return ("query", query, args) if query is not None else (None, "", args)
+    content_type = request.headers.get("Content-Type")
+    if not content_type:
+        raise UnsupportedMediaType(
+            "No Content-Type given: POST a query as application/sparql-query, an update "
+            "as application/sparql-update, or either as application/x-www-form-urlencoded."
+        )
+    media_type, params = parse_options_header(content_type)
+    media_type = media_type.lower()
+    if media_type == _FORM:
+        form = request.form
+        params_all: MultiDict[str, str] = MultiDict(args)
+        for key, value in form.items(multi=True):
+            params_all.add(key, value)
+        query = _single(params_all, "query")
+        update = _single(params_all, "update")
+        if query is not None and update is not None:
+            raise QueryError("The form has both 'query' and 'update'; send one operation.")
+        if update is not None:
+            if request.method != "POST":
+                raise QueryError("Updates are sent with POST.")
+            return ("update", update, params_all)
+        if query is None:
+            raise QueryError("The form has no 'query' (or 'update') field.")
+        return ("query", query, params_all)
+    if media_type in (_QUERY_TYPE, _UPDATE_TYPE):
+        operation = "query" if media_type == _QUERY_TYPE else "update"
+        if "query" in args or "update" in args:
+            raise QueryError(
+                f"The request has the {operation} in its body and a 'query' or 'update' "
+                "parameter in its URL; send it once."
+            )
+        if operation == "update" and request.method != "POST":
+            raise QueryError("Updates are sent with POST.")
+        return (operation, _body_text(params), MultiDict(args))
+    raise UnsupportedMediaType(
+        f"No supported Content-Type given: {content_type}. Use application/sparql-query, "
+        "application/sparql-update or application/x-www-form-urlencoded."
+    )
+
+
+def _overrides(params: MultiDict[str, str]) -> list[str]:
+    return [v for name in _OVERRIDE_PARAMS for v in params.getlist(name) if v.strip()]
+
+
+def _timeout(params: MultiDict[str, str]) -> float:
+    limit = float(current_app.config["CAKG_QUERY_TIMEOUT"])
+    asked = params.get("timeout")
+    if asked is None:
+        return limit
+    try:
+        value = float(asked)
+    except ValueError:
+        raise QueryError(f"timeout={asked!r} is not a number of seconds.") from None
+    if value <= 0:
+        raise QueryError("timeout must be a positive number of seconds.")
+    return min(value, limit)
+
+
+def _require_token() -> None:
+    """Check that writes are enabled and the request carries the update token.
+
+    Raises:
+        OperationRefused: the server is read-only (403).
+        HttpError: the token is missing (401) or wrong (403).
+    """
+    token = str(current_app.config.get("CAKG_UPDATE_TOKEN") or "")
+    if not token:
+        raise OperationRefused(
+            "This endpoint is read-only: SPARQL Update and Graph Store writes are disabled. "
+            "The data comes from the build; change the sources and run `cakg build`, or "
+            "start a server with --update-token and --store for a writable store."
+        )
+    given = request.headers.get("Authorization", "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not value:
+        raise HttpError(
+            401,
+            "Writes need the server's update token: send 'Authorization: Bearer <token>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="cakg"'},
+        )
+    if not hmac.compare_digest(value.strip().encode(), token.encode()):
+        raise HttpError(403, "The update token is wrong; writes need the server's token.")
+
+
+def _note(outcome: Outcome, operation: str) -> None:
+    g.cakg_operation = operation
+    g.cakg_query_ms = round(outcome.elapsed * 1000, 2)
+    g.cakg_rows = outcome.rows
+    g.cakg_truncated = outcome.truncated
+
+
+def _answer(outcome: Outcome, max_rows: int | None = None) -> Response:
+    response = Response(outcome.body, status=outcome.status, content_type=outcome.media_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["Server-Timing"] = f"query;dur={outcome.elapsed * 1000:.1f}"
+    if outcome.truncated and max_rows is not None:
+        response.headers["X-SPARQL-MaxRows"] = str(max_rows)
+        response.headers["X-Result-Truncated"] = (
+            f"true; the result has more than {max_rows} rows and was cut there; "
+            "add LIMIT / OFFSET to page through it"
+        )
+    return response
+
+
+def _negotiated(params: MultiDict[str, str]) -> dict[str, Any]:
+    accept = request.headers.get("Accept")
+    override = _overrides(params)
+    found: dict[str, Any] = {}
+    for kind in ("results", "graph"):
+        try:
+            found[f"{kind}_format"] = negotiate(accept, kind, override=override).key  # type: ignore[arg-type]
+            found[f"{kind}_error"] = ""
+        except NotAcceptable as exc:
+            found[f"{kind}_format"] = None
+            found[f"{kind}_error"] = str(exc)
+    if found["results_format"] is None and found["graph_format"] is None:
+        raise NotAcceptable(found["results_error"])
+    return found
+
+
+# -- /sparql -------------------------------------------------------------------------------
+
+
+@bp.route("/sparql", methods=["GET", "POST", "QUERY"])
+def sparql() -> Response:
+    """Answer a SPARQL 1.1 Protocol request, or describe the service when there is none."""
+    operation, text, params = _read_operation()
+    if operation is None:
+        return service_description()
+    if operation == "update":
+        return _update(text, params)
+    check_query(text)
+    defaults, named = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
+    protocol_dataset = bool(defaults or named)
+    max_rows = int(current_app.config["CAKG_MAX_ROWS"])
+    job = Query(
+        text=text,
+        base_iri=request.base_url,
+        default_graphs=tuple(defaults) if protocol_dataset else None,
+        named_graphs=tuple(named) if protocol_dataset else None,
+        union=not protocol_dataset and not has_dataset_clause(text),
+        max_rows=max_rows,
+        **_negotiated(params),
+    )
+    outcome = engine().run(job, timeout=_timeout(params))
+    _note(outcome, "query")
+    return _answer(outcome, max_rows)
+
+
+def _update(text: str, params: MultiDict[str, str]) -> Response:
+    _require_token()
+    check_update(text)
+    text = apply_using(
+        text, params.getlist("using-graph-uri"), params.getlist("using-named-graph-uri")
+    )
+    outcome = engine().run(Update(text, base_iri=request.base_url), timeout=_timeout(params))
+    _note(outcome, "update")
+    return Response(status=204)
+
+
+def _stats() -> dict[str, Any]:
+    app = current_app
+    cached: dict[str, Any] | None = app.extensions.get("cakg.stats")
+    if cached is not None:
+        return cached
+    stats: dict[str, Any] = engine().run(Stats()).value
+    if not app.config.get("CAKG_UPDATE_TOKEN"):
+        app.extensions["cakg.stats"] = stats  # read-only: the counts never change
+    return stats
+
+
+def service_description() -> Response:
+    """Describe the endpoint (SPARQL 1.1 Service Description), content-negotiated."""
+    fmt = negotiate(request.headers.get("Accept"), "graph", override=_overrides(request.args))
+    endpoint = ox.NamedNode(request.base_url)
+    writable = bool(current_app.config.get("CAKG_UPDATE_TOKEN"))
+    stats = _stats()
+    triples: list[ox.Triple] = []
+
+    def add(
+        s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> None:
+        triples.append(ox.Triple(s, ox.NamedNode(p), o))
+
+    def sd(name: str) -> str:
+        return _SD + name
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    comment = "http://www.w3.org/2000/01/rdf-schema#comment"
+    void_triples = "http://rdfs.org/ns/void#triples"
+    add(endpoint, rdf_type, ox.NamedNode(sd("Service")))
+    add(endpoint, sd("endpoint"), endpoint)
+    add(
+        endpoint,
+        "http://purl.org/dc/terms/title",
+        ox.Literal("China–ASEAN knowledge graph: SPARQL endpoint", language="en"),
+    )
+    languages = ["SPARQL10Query", "SPARQL11Query"] + (["SPARQL11Update"] if writable else [])
+    for language in languages:
+        add(endpoint, sd("supportedLanguage"), ox.NamedNode(sd(language)))
+    for f in FORMATS:
+        add(endpoint, sd("resultFormat"), ox.NamedNode(f.iri))
+    for feature in ("UnionDefaultGraph", "EmptyGraphs"):
+        add(endpoint, sd("feature"), ox.NamedNode(sd(feature)))
+    add(
+        endpoint,
+        sd("defaultEntailmentRegime"),
+        ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+    )
+    timeout = current_app.config["CAKG_QUERY_TIMEOUT"]
+    max_rows = current_app.config["CAKG_MAX_ROWS"]
+    add(
+        endpoint,
+        comment,
+        ox.Literal(
+            "The default graph of every query is the union of all named graphs (one per "
+            "source document, plus the ontology and the gazetteer); use GRAPH, FROM or "
+            "default-graph-uri / named-graph-uri to pick graphs. "
+            f"Queries stop after {timeout} s (503). Results are capped at {max_rows} rows; "
+            "a capped result says so in the X-SPARQL-MaxRows header. SERVICE and LOAD are "
+            "disabled: the server never fetches URLs. "
+            + ("Updates need the update token." if writable else "The endpoint is read-only."),
+            language="en",
+        ),
+    )
+    dataset, default_graph = ox.BlankNode(), ox.BlankNode()
+    add(endpoint, sd("defaultDataset"), dataset)
+    add(dataset, rdf_type, ox.NamedNode(sd("Dataset")))
+    add(dataset, sd("defaultGraph"), default_graph)
+    add(default_graph, rdf_type, ox.NamedNode(sd("Graph")))
+    add(default_graph, comment, ox.Literal("The union of all named graphs.", language="en"))
+    add(
+        default_graph,
+        void_triples,
+        ox.Literal(
+            str(stats["quads"]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+        ),
+    )
+    for name, count in sorted(stats["graphs"].items()):
+        named, graph = ox.BlankNode(), ox.BlankNode()
+        add(dataset, sd("namedGraph"), named)
+        add(named, rdf_type, ox.NamedNode(sd("NamedGraph")))
+        add(named, sd("name"), ox.NamedNode(name))
+        add(named, sd("graph"), graph)
+        add(graph, rdf_type, ox.NamedNode(sd("Graph")))
+        add(
+            graph,
+            void_triples,
+            ox.Literal(
+                str(count), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            ),
+        )
+    body = serialise_triples(triples, fmt, prefixes={"sd": _SD}).body
+    response = Response(body, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# -- /store: the Graph Store Protocol ---------------------------------------------------------
+
+
+def _target() -> tuple[bool, str | None]:
+    """Return ``(named, graph)`` from ``?graph=IRI`` or ``?default`` (``graph`` None if neither)."""
+    graph = _single(request.args, "graph")
+    default = "default" in request.args
+    if graph is not None and default:
+        raise QueryError("Give either ?graph=IRI or ?default, not both.")
+    if graph is not None:
+        return True, graph
+    return False, "" if default else None
+
+
+@bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])
+def graph_store() -> Response:
+    """Answer a Graph Store Protocol request (indirect identification: ?graph= / ?default)."""
+    named, graph = _target()
+    if request.method in ("GET", "HEAD"):
+        if graph is None:
+            raise QueryError(
+                "Name the graph to read: /store?graph=<IRI> for a named graph, or "
+                "/store?default for the default graph (the union of all named graphs)."
+            )
+        fmt = negotiate(request.headers.get("Accept"), "graph", override=_overrides(request.args))
+        outcome = engine().run(GraphRead(graph if named else None, fmt.key))
+        _note(outcome, "gsp-read")
+        return _answer(outcome)
+    _require_token()
+    location = None
+    if request.method == "POST" and graph is None:
+        graph, named = f"{request.url_root}store/{uuid.uuid4().hex}", True
+        location = graph
+    if graph is None:
+        raise QueryError("Name the graph to write: ?graph=<IRI>, or ?default.")
+    parts: Sequence[tuple[bytes, str]] = ()
+    if request.method in ("PUT", "POST"):
+        parts = _rdf_parts()
+    job = GraphWrite(request.method, graph if named else None, tuple(parts), base_iri=graph or None)
+    outcome = engine().run(job)
+    _note(outcome, "gsp-write")
+    response = Response(status=201 if location else outcome.status)
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def _rdf_parts() -> list[tuple[bytes, str]]:
+    media_type, _ = parse_options_header(request.headers.get("Content-Type", ""))
+    if media_type.lower() == "multipart/form-data":
+        parts = []
+        for upload in request.files.values():
+            content_type = upload.content_type or "text/turtle"
+            rdf_format_for_content_type(content_type)
+            parts.append((upload.read(), parse_options_header(content_type)[0]))
+        if not parts:
+            raise QueryError("The multipart body has no file parts with RDF in them.")
+        return parts
+    rdf_format_for_content_type(request.headers.get("Content-Type"))
+    return [(request.get_data(), media_type.lower())]
+
+
+# -- /health ----------------------------------------------------------------------------------
+
+
+@bp.route("/health", methods=["GET"])
+def health() -> Response:
+    """Report whether a query process answers, with the build and limits (JSON)."""
+    started = time.perf_counter()
+    outcome = engine().run(
+        Ping(), timeout=min(5.0, float(current_app.config["CAKG_QUERY_TIMEOUT"]))
+    )
+    build = current_app.extensions.get("cakg.build")
+    body = {
+        "status": "ok",
+        "ping_ms": round((time.perf_counter() - started) * 1000, 2),
+        "worker_ms": round(outcome.elapsed * 1000, 2),
+        "build": build.path.name if build is not None else None,
+        "writable": bool(current_app.config.get("CAKG_UPDATE_TOKEN")),
+        "query_timeout_s": current_app.config["CAKG_QUERY_TIMEOUT"],
+        "max_rows": current_app.config["CAKG_MAX_ROWS"],
+        "timeouts": engine().timeouts,
+    }
+    from flask import jsonify
+
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,375 @@
+"""Run SPARQL in a pool of killable worker processes, with a hard time limit.
+
+pyoxigraph cannot cancel a running query, so every query, update and Graph Store request
+runs in a separate process (``python -m cakg.graph.query_worker``) that has the store open.
+The caller waits for the fully serialised answer until the deadline; past it, the worker
+is killed (the work really stops), a fresh one is started in the background, and
+:class:`~cakg.errors.QueryTimeout` is raised before any byte of the answer is sent.
+
+Read-only mode (the default) opens the build's store with ``Store.read_only`` in every
+worker; many workers (and many server processes) share it. Writable mode, for servers
+started with an update token, opens one writable store in a single worker, so updates and
+queries are serialised; a timeout kills that worker too (the on-disk store is crash-safe).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import queue
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from cakg.errors import CakgError, QueryError, QueryTimeout, StoreError
+from cakg.graph.formats import NotAcceptable, UnsupportedMediaType
+from cakg.graph.sparql import OperationRefused
+
+__all__ = [
+    "GraphNotFound",
+    "GraphRead",
+    "GraphWrite",
+    "Outcome",
+    "Ping",
+    "Query",
+    "QueryEngine",
+    "Stats",
+    "Update",
+]
+
+_HEADER = struct.Struct(">Q")
+_START_TIMEOUT = 60.0
+
+
+class GraphNotFound(CakgError):
+    """The named graph a Graph Store request targets does not exist (answer 404)."""
+
+
+# -- jobs: what a worker is asked to do (pickled over a pipe) ---------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    """A SPARQL query, its protocol dataset, and the formats negotiated for each result kind.
+
+    ``results_format`` / ``graph_format`` are format keys (``cakg.graph.formats``), or
+    ``None`` with the 406 message in ``results_error`` / ``graph_error``.
+    """
+
+    text: str
+    base_iri: str | None = None
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    union: bool = True
+    results_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    results_error: str = ""
+    graph_error: str = ""
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class Update:
+    """A SPARQL update (writable mode only)."""
+
+    text: str
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphRead:
+    """Read one graph (``graph`` is ``None`` for the default graph) in format ``fmt``."""
+
+    graph: str | None
+    fmt: str
+    union: bool = True
+
+
+@dataclass(frozen=True)
+class GraphWrite:
+    """A Graph Store write: PUT / POST / DELETE of one graph (``None``: the default graph)."""
+
+    method: str
+    graph: str | None
+    parts: tuple[tuple[bytes, str], ...] = ()  # (data, media type)
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Count the triples of each named graph and of the whole store."""
+
+
+@dataclass(frozen=True)
+class Ping:
+    """Check that a worker answers."""
+
+
+Job = Query | Update | GraphRead | GraphWrite | Stats | Ping
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A worker's answer: a body ready to send, or data (``value``) for ``Stats``."""
+
+    body: bytes = b""
+    media_type: str = ""
+    rows: int = 0
+    truncated: bool = False
+    status: int = 200
+    kind: str = ""  # "select", "ask", "graph", "update", "gsp"
+    value: Any = None
+    elapsed: float = field(default=0.0, compare=False)
+
+
+#: Error kinds a worker reports, and the exception the caller raises for each.
+ERRORS: dict[str, type[CakgError]] = {
+    "query": QueryError,
+    "refused": OperationRefused,
+    "not_acceptable": NotAcceptable,
+    "unsupported": UnsupportedMediaType,
+    "not_found": GraphNotFound,
+    "store": StoreError,
+}
+
+
+# -- framing ----------------------------------------------------------------------------
+
+
+def write_frame(stream: IO[bytes], obj: object) -> None:
+    """Write one length-prefixed pickled object to ``stream``."""
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def read_frame(stream: IO[bytes]) -> Any:
+    """Read one frame written by :func:`write_frame`.
+
+    Raises:
+        EOFError: the other end closed the pipe.
+    """
+    header = _read_exactly(stream, _HEADER.size)
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(_read_exactly(stream, size))
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = stream.read(size)
+        if not chunk:
+            raise EOFError("the worker closed its pipe")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+# -- the pool ---------------------------------------------------------------------------
+
+
+class _Worker:
+    """One worker process and its pipes."""
+
+    def __init__(self, store: str, mode: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cakg.graph.query_worker", store, mode],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.stdin: IO[bytes] = self.process.stdin
+        self.stdout: IO[bytes] = self.process.stdout
+
+    def wait_ready(self, timeout: float) -> None:
+        """Wait for the worker's greeting.
+
+        Raises:
+            StoreError: the worker could not open the store, or did not start in time.
+        """
+        if not self.readable(timeout):
+            self.kill()
+            raise StoreError(
+                f"A query process did not start within {timeout:.0f} s; check the store."
+            )
+        try:
+            greeting = read_frame(self.stdout)
+        except EOFError:
+            self.kill()
+            raise StoreError(
+                "A query process exited at start; see the server log for why."
+            ) from None
+        if greeting[0] != "ready":
+            self.kill()
+            raise StoreError(str(greeting[2]))
+
+    def readable(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.stdout], [], [], max(0.0, timeout))
+        return bool(ready)
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):  # already gone
+            self.process.kill()
+        for stream in (self.stdin, self.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+
+
+class QueryEngine:
+    """A pool of worker processes answering :data:`Job` s within a time limit."""
+
+    def __init__(
+        self,
+        store: str | os.PathLike[str] | None,
+        *,
+        writable: bool = False,
+        processes: int = 4,
+        timeout: float = 5.0,
+    ) -> None:
+        """Prepare a pool over ``store`` (``None``: an in-memory store, writable mode only).
+
+        Processes start on first use, in the process that uses them (so a pre-forking
+        server may create the engine before it forks).
+        """
+        if store is None and not writable:
+            raise StoreError("A read-only engine needs a store path: run `cakg build` first.")
+        if store is not None and not Path(store).is_dir() and not writable:
+            raise StoreError(f"No store at {str(store)!r}: run `cakg build` first.")
+        self.store = ":memory:" if store is None else str(store)
+        self.writable = writable
+        self.size = 1 if writable else max(1, processes)
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._pid = -1
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self.timeouts = 0
+
+    # lifecycle
+
+    def _ensure_started(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            # After a fork the inherited pipes belong to the parent's workers: start afresh.
+            self._idle = queue.Queue()
+            self._all = set()
+            workers = [self._spawn() for _ in range(self.size)]
+            try:
+                for worker in workers:
+                    worker.wait_ready(_START_TIMEOUT)
+            except StoreError:
+                for worker in workers:
+                    worker.kill()
+                raise
+            for worker in workers:
+                self._all.add(worker)
+                self._idle.put(worker)
+            self._pid = os.getpid()
+            atexit.register(self.close)
+
+    def _spawn(self) -> _Worker:
+        return _Worker(self.store, "rw" if self.writable else "ro")
+
+    def _replace(self, dead: _Worker) -> None:
+        dead.kill()
+        with self._lock:
+            self._all.discard(dead)
+        try:
+            fresh = self._spawn()
+            fresh.wait_ready(_START_TIMEOUT)
+        except (StoreError, OSError):
+            time.sleep(1.0)
+            threading.Thread(target=self._replace, args=(dead,), daemon=True).start()
+            return
+        with self._lock:
+            self._all.add(fresh)
+        self._idle.put(fresh)
+
+    def close(self) -> None:
+        """Stop every worker process."""
+        with self._lock:
+            workers, self._all = list(self._all), set()
+            self._pid = -1
+        for worker in workers:
+            worker.kill()
+
+    # running jobs
+
+    def run(self, job: Job, *, timeout: float | None = None) -> Outcome:
+        """Run ``job`` in a worker and return its answer.
+
+        Raises:
+            QueryTimeout: it ran past ``timeout`` seconds (the worker was killed), or no
+                worker became free in time.
+            QueryError, OperationRefused, NotAcceptable, UnsupportedMediaType,
+            GraphNotFound: the worker refused the job, with a message saying why.
+            StoreError: the worker failed unexpectedly.
+        """
+        self._ensure_started()
+        limit = self.timeout if timeout is None else timeout
+        started = time.monotonic()
+        deadline = started + limit
+        try:
+            worker = self._idle.get(timeout=max(0.001, deadline - time.monotonic()))
+        except queue.Empty:
+            raise QueryTimeout(
+                f"All {self.size} query processes stayed busy for {limit:g} s; try again "
+                "in a moment."
+            ) from None
+        try:
+            write_frame(worker.stdin, job)
+        except OSError:
+            # The worker died while idle; replace it and report a transient failure.
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            raise StoreError("A query process had stopped; try again.") from None
+        if not worker.readable(deadline - time.monotonic()):
+            self.timeouts += 1
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            raise QueryTimeout(
+                f"The query ran longer than the {limit:g} s limit and was stopped. Make it "
+                "more selective (fewer unbound patterns, a LIMIT), or ask the operator for a "
+                "longer --query-timeout."
+            )
+        try:
+            answer = read_frame(worker.stdout)
+        except (EOFError, OSError, pickle.UnpicklingError):
+            threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            raise StoreError(
+                "The query process stopped unexpectedly (it may have run out of memory); "
+                "try a smaller query."
+            ) from None
+        self._idle.put(worker)
+        if answer[0] == "error":
+            _, kind, message = answer
+            raise ERRORS.get(kind, StoreError)(message)
+        outcome: Outcome = answer[1]
+        return Outcome(
+            body=outcome.body,
+            media_type=outcome.media_type,
+            rows=outcome.rows,
+            truncated=outcome.truncated,
+            status=outcome.status,
+            kind=outcome.kind,
+            value=outcome.value,
+            elapsed=time.monotonic() - started,
+        )
+
+    def graph_names(self) -> Sequence[str]:
+        """Return the names of the named graphs (via a worker)."""
+        stats = self.run(Stats()).value
+        return sorted(stats["graphs"])

@@ -1,0 +1,179 @@
+"""What the server checks in SPARQL text before running it, and the protocol's rewrites.
+
+The store parses and runs queries; this module only looks at the *tokens* of a query or an
+update (keywords outside strings, IRIs, comments, prefixed names and variables) to:
+
+- refuse ``SERVICE`` and ``LOAD``, so that the server never fetches a URL
+  (pyoxigraph would, see tests/test_sparql_protocol.py);
+- tell whether a query names its own dataset (``FROM`` / ``FROM NAMED``), in which case the
+  union default graph does not apply;
+- apply the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` parameters to an
+  update (SPARQL 1.1 Protocol §2.2.3), refusing them when the update has ``USING`` / ``WITH``.
+
+>>> keywords("SELECT * FROM <http://a#SERVICE> { ?s ex:LOAD 'SERVICE' } # SERVICE")
+['SELECT', 'FROM']
+>>> "SERVICE" in keywords("SELECT * { service<http://example.org/sparql> { ?s ?p ?o } }")
+True
+>>> apply_using("INSERT { ?s a <C> } WHERE { ?s ?p ?o }", ["http://g"], [])
+'INSERT { ?s a <C> } USING <http://g> WHERE { ?s ?p ?o }'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from cakg.errors import CakgError, QueryError
+
+__all__ = [
+    "OperationRefused",
+    "Token",
+    "apply_using",
+    "check_query",
+    "check_update",
+    "has_dataset_clause",
+    "keywords",
+    "tokens",
+]
+
+
+class OperationRefused(CakgError):
+    """The request is well formed but this server does not do that (answer 403)."""
+
+
+@dataclass(frozen=True)
+class Token:
+    """One token of SPARQL text: its kind, text and start offset."""
+
+    kind: str  # "word", "brace", "other"
+    text: str
+    start: int
+
+
+# Order matters: strings and IRIs first, so that nothing inside them is read as a keyword.
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\n\r]*)
+  | (?P<long1>'''(?:[^'\\]|\\.|'(?!''))*''')
+  | (?P<long2>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
+  | (?P<str1>'(?:[^'\\\n\r]|\\.)*')
+  | (?P<str2>"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7\u00C0-\uFFFF]*)?:
+        (?:[\w\-.:%\u00B7\u00C0-\uFFFF]|\\[_~.\-!$&'()*+,;=/?\#@%])*)
+  | (?P<bnode>_:[\w\-.\u00B7\u00C0-\uFFFF]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<brace>[{}])
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def tokens(text: str) -> Iterator[Token]:
+    """Yield the tokens of SPARQL ``text`` that matter here (no spaces or comments)."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind in ("space", "comment"):
+            continue
+        if kind not in ("word", "brace"):
+            kind = "other" if kind == "other" else "term"
+        yield Token(kind, match.group(), match.start())
+
+
+def keywords(text: str) -> list[str]:
+    """Return the bare words of ``text`` (keywords and function names), upper-cased."""
+    return [t.text.upper() for t in tokens(text) if t.kind == "word"]
+
+
+_SERVICE = (
+    "SERVICE (federated query) is disabled on this endpoint: the server never fetches URLs. "
+    "Query the data held here, or run the federated part on your side."
+)
+_LOAD = (
+    "LOAD is disabled on this endpoint: the server never fetches URLs. Send the data "
+    "itself, with INSERT DATA or a Graph Store Protocol PUT / POST."
+)
+
+
+def check_query(text: str) -> None:
+    """Refuse a query that would make the server fetch a URL.
+
+    Raises:
+        OperationRefused: the query uses ``SERVICE``.
+    """
+    if "SERVICE" in keywords(text):
+        raise OperationRefused(_SERVICE)
+
+
+def check_update(text: str) -> None:
+    """Refuse an update that would make the server fetch a URL.
+
+    Raises:
+        OperationRefused: the update uses ``LOAD`` or ``SERVICE``.
+    """
+    words = keywords(text)
+    if "LOAD" in words:
+        raise OperationRefused(_LOAD)
+    if "SERVICE" in words:
+        raise OperationRefused(_SERVICE)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Return whether a query names its dataset with ``FROM`` or ``FROM NAMED``."""
+    return "FROM" in keywords(text)
+
+
+def apply_using(text: str, using: Sequence[str], using_named: Sequence[str]) -> str:
+    """Return ``text`` with ``USING`` clauses for the protocol's using-graph parameters.
+
+    Every ``DELETE`` / ``INSERT`` ... ``WHERE`` operation gets the clauses before its
+    ``WHERE``; ``DELETE WHERE`` and data operations take none.
+
+    Raises:
+        QueryError: the update already has ``USING`` or ``WITH`` (SPARQL 1.1 Protocol
+            §2.2.3 forbids both at once).
+    """
+    if not using and not using_named:
+        return text
+    toks = list(tokens(text))
+    depth = 0
+    inserts: list[int] = []
+    previous: Token | None = None
+    for token in toks:
+        if token.kind == "brace":
+            depth += 1 if token.text == "{" else -1
+        elif depth == 0 and token.kind == "word":
+            word = token.text.upper()
+            if word in ("USING", "WITH"):
+                raise QueryError(
+                    "The update has USING or WITH clauses and the request also has "
+                    "using-graph-uri / using-named-graph-uri parameters; use one or the "
+                    "other (SPARQL 1.1 Protocol, section 2.2.3)."
+                )
+            if word == "WHERE" and not (
+                previous is not None
+                and previous.kind == "word"
+                and previous.text.upper() == "DELETE"
+            ):
+                inserts.append(token.start)
+        previous = token
+    clause = " ".join(
+        [f"USING <{_iri(g)}>" for g in using] + [f"USING NAMED <{_iri(g)}>" for g in using_named]
+    )
+    for start in reversed(inserts):
+        text = text[:start] + clause + " " + text[start:]
+    return text
+
+
+_IRI_OK = re.compile(r"""[^<>"{}|^`\\\x00-\x20]*""")
+
+
+def _iri(value: str) -> str:
+    if not _IRI_OK.fullmatch(value):
+        raise QueryError(f"Not a valid graph IRI: {value!r}; percent-encode it or fix it.")
+    return value
