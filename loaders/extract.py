@@ -1,0 +1,1144 @@
+"""Rule-based extraction of facts from the text of a news article or press release.
+
+``extract(document, gazetteer)`` reads the text sentence by sentence and records, each with
+the sentence it comes from:
+
+- mentions of known entities (the gazetteer's names, case and dash variants included);
+- officials, their posts and organisations ("Minister of Commerce Wang Wentao", "X, deputy
+  head of the Department of Y under the Ministry of Z, said"), minting people and
+  organisations the gazetteer does not know;
+- events with type, date (at the precision given), place, status (occurred or planned) and
+  participants in roles: milestones of agreement versions and instruments (launch,
+  conclusion, signing, ratification, entry into force, full implementation, upgrade),
+  signings with signatories and witnesses, press conferences with organisers and speakers,
+  summits, plenary sessions, talks, anniversaries;
+- the coverage areas an agreement version covers;
+- quoted statements (exact words, speaker, event) and reported statements;
+- statistics: amounts with scale words and currencies, year-on-year changes, shares of a
+  total, periods, and trading-partner ranks;
+- the article's reporter, editor and proofreader.
+
+Relative dates are resolved against the publication date (``cakg.loaders.dates``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import ORG, RDFS, SKOS, TIME, XSD
+
+from cakg.graph.namespaces import (
+    CAKG,
+    CUR,
+    SCHEMA,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    SDMX_MEASURE,
+    SEM,
+    UNIT,
+    entity_iri,
+    slugify,
+)
+from cakg.loaders.dates import DateMatch, DateValue, PeriodValue, find_dates, find_periods
+from cakg.loaders.facts import FactSink, Span
+from cakg.loaders.gazetteer import Entity, Gazetteer, Match, fold
+from cakg.loaders.officials import NAME, OfficialMention, find_officials
+from cakg.loaders.sources import Document
+from cakg.loaders.text import Sentence, split_sentences
+
+__all__ = ["extract"]
+
+AGENT_KINDS = ("country", "organisation")
+AGREEMENT_KINDS = ("agreement", "version", "instrument")
+
+# ---------------------------------------------------------------- event triggers
+_PLANNED = re.compile(
+    r"\b(?:will|would|shall|working\s+toward|working\s+towards|work\s+toward|plan(?:s|ned)?\s+to|"
+    r"expected\s+to|is\s+expected|aim(?:s|ing)?\s+to|set\s+to|scheduled|to\s+facilitate|"
+    r"proceed\s+with|prepar(?:e|ing)\s+to|intend(?:s)?\s+to|due\s+to|upcoming|forthcoming)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """An event trigger word in a sentence and the kind of event it signals."""
+
+    kind: URIRef
+    start: int
+    end: int
+    text: str
+
+
+_TRIGGERS: list[tuple[URIRef, re.Pattern[str]]] = [
+    (CAKG.SubstantialConclusion, re.compile(r"\b(?:concluded\s+substantially|substantially\s+concluded|substantial\s+conclusion)\b", re.I)),
+    (CAKG.Conclusion, re.compile(r"\b(?:concluded|conclusion\s+of\s+(?:the\s+)?negotiations|wrapped\s+up|finali[sz]ed\s+negotiations)\b", re.I)),
+    (CAKG.NegotiationLaunch, re.compile(r"\b(?:launched|launch(?:es|ing)?\s+of|kicked\s+off|started\s+negotiations|began\s+negotiations)\b", re.I)),
+    (CAKG.FullImplementation, re.compile(r"\b(?:fully\s+implemented|full\s+implementation|fully\s+in\s+place)\b", re.I)),
+    (CAKG.EntryIntoForce, re.compile(r"\b(?:entry\s+into\s+force|entered\s+into\s+force|enter\s+into\s+force|came\s+into\s+force|come\s+into\s+force|took\s+effect|take\s+effect)\b", re.I)),
+    (CAKG.Ratification, re.compile(r"\b(?:ratification|ratified|ratify)\b", re.I)),
+    (CAKG.Upgrade, re.compile(r"\bupgraded\s+to\b", re.I)),
+    (CAKG.Signing, re.compile(r"\b(?:signed|signing|sign|inked)\b", re.I)),
+]  # fmt: skip
+
+_FAMILY = {
+    CAKG.SubstantialConclusion: "conclusion",
+    CAKG.Conclusion: "conclusion",
+    CAKG.NegotiationLaunch: "negotiation-launch",
+    CAKG.FullImplementation: "full-implementation",
+    CAKG.EntryIntoForce: "entry-into-force",
+    CAKG.Ratification: "ratification",
+    CAKG.Upgrade: "upgrade",
+    CAKG.Signing: "signing",
+}
+_TYPE_LABEL = {
+    CAKG.SubstantialConclusion: "Substantial conclusion of negotiations on",
+    CAKG.Conclusion: "Conclusion of negotiations on",
+    CAKG.NegotiationLaunch: "Launch of",
+    CAKG.FullImplementation: "Full implementation of",
+    CAKG.EntryIntoForce: "Entry into force of",
+    CAKG.Ratification: "Ratification of",
+    CAKG.Upgrade: "Upgrade to",
+    CAKG.Signing: "Signing of",
+}
+
+_CONFERENCE = re.compile(r"\b(?P<kind>press|news)\s+(?:conference|briefing)\b", re.I)
+_SUMMIT = re.compile(r"\bthe\s+(?P<name>(?:[A-Z0-9][\w'’-]*\s+)*Summit(?:\s+(?:to|on|of|for|the|and|[A-Z0-9][\w'’-]*))*[A-Za-z0-9])")
+_PLENARY = re.compile(r"\bthe\s+(?P<name>(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\s+plenary\s+session\s+of\s+the\s+[^,.;]+?)(?=\s+on\s|\s+in\s|[,.;]|$)", re.I)
+_TALKS = re.compile(r"\b(?P<name>(?:(?:recent|latest|new|fresh)\s+)?(?:(?:trade|economic|economic\s+and\s+trade|high-level)\s+)?(?:talks|consultations))\s+between\s+", re.I)
+_ANNIVERSARY = re.compile(r"\b(?P<ordinal>\d+(?:st|nd|rd|th))\s+anniversary\s+of\s+(?:the\s+)?", re.I)
+_IMPLEMENTS = re.compile(r"\bimplement(?:s|ing|ed)?\b", re.I)
+_WITNESSED = re.compile(r"\bwitnessed\s+by\b", re.I)
+_ON_BEHALF = re.compile(r"\bon\s+behalf\s+of\s+(?P<parties>.+?)(?:,?\s+respectively)?(?=,|\s+the\s|$)", re.I)
+_HELD = re.compile(r"\b(?:held|hosted|organi[sz]ed|convened)\b", re.I)
+
+# ---------------------------------------------------------------- speech
+_SPEECH_VERB = r"(?:said|says|added|noted|stressed|told\s+[\w\s]+?|stated|remarked|pointed\s+out|explained|emphasi[sz]ed|announced|underlined)"
+_QUOTE = re.compile(r"[\"“](?P<q>[^\"“”]+?)[\"”]")
+_PRONOUN = r"(?:he|she|He|She)"
+
+# ---------------------------------------------------------------- statistics
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
+}  # fmt: skip
+_NUM = r"(?:\d+(?:,\d{3})*(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+_SCALE = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
+_CURRENCY_WORDS = [
+    (r"US\s+dollars|U\.S\.\s+dollars|us\s+dollars|USD|dollars", CUR.USD, "USD"),
+    (r"yuan|renminbi|RMB|CNY", CUR.CNY, "CNY"),
+    (r"ringgit|MYR", CUR.MYR, "MYR"),
+    (r"baht|THB", CUR.THB, "THB"),
+    (r"dong|VND", CUR.VND, "VND"),
+    (r"rupiah|IDR", CUR.IDR, "IDR"),
+    (r"Singapore\s+dollars|SGD", CUR.SGD, "SGD"),
+]
+_AMOUNT = re.compile(
+    r"(?P<prefix>US\$|\$|USD\s?|RMB\s?|¥)?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<scale>trillion|billion|million|thousand)?"
+    r"(?:\s+(?P<cur>Singapore\s+dollars|US\s+dollars|U\.S\.\s+dollars|us\s+dollars|USD|dollars|yuan|renminbi|RMB|CNY|ringgit|MYR|baht|THB|dong|VND|rupiah|IDR|SGD))?",
+)
+_PERCENT = rf"(?P<pct>{_NUM})\s*(?:percent|per\s+cent|%)"
+_CHANGE = re.compile(
+    rf"\b(?P<dir>up|down|increased(?:\s+by)?|increase\s+of|rose(?:\s+by)?|grew(?:\s+by)?|growth\s+of|jumped(?:\s+by)?|surged(?:\s+by)?|climbed(?:\s+by)?|"
+    rf"fell(?:\s+by)?|declined(?:\s+by)?|decreased(?:\s+by)?|dropped(?:\s+by)?|down\s+by|decline\s+of|drop\s+of)\s+{_PERCENT}",
+    re.I,
+)
+_SHARE = re.compile(rf"\b(?:accounting\s+for|accounted\s+for|making\s+up|made\s+up|representing|or)\s+{_PERCENT}\s+of\s+(?:the\s+)?(?P<total>[^,;]+?)(?=,|;|\.\s|\.$|$)", re.I)
+_RANK = re.compile(
+    r"(?P<subject>.{0,60}?)\b(?:is|was|has\s+been|had\s+been|remained|remains|became|has\s+become|has\s+historically\s+become|"
+    r"has\s+remained|stayed)\s+(?P<holder>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)['’]s\s+(?P<rank>largest|biggest|second-largest|"
+    r"second\s+largest|third-largest|third\s+largest)\s+trading\s+partner",
+    re.I,
+)
+_EACH_OTHER = re.compile(r"each\s+other['’]s\s+(?P<rank>largest|biggest|second-largest)\s+trading\s+partner", re.I)
+_RANK_VALUE = {"largest": 1, "biggest": 1, "second-largest": 2, "second largest": 2, "third-largest": 3, "third largest": 3}
+_TRADE_WORDS = re.compile(r"\b(?:trade|exports?\s+and\s+imports?|imports?\s+and\s+exports?)\b", re.I)
+_INVEST_WORDS = re.compile(r"\binvest(?:ment|ments|ed)\b", re.I)
+_COVER = re.compile(r"\b(?:cover(?:s|ed|ing)?|includ(?:es|ed|ing)\s+chapters\s+on|spans?)\b", re.I)
+_ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
+_BYLINE = [
+    ("reporter", re.compile(rf"\b[Rr]eporters?\s+(?P<name>{NAME})")),
+    ("editor", re.compile(rf"\b(?:Editor|editor|Edited\s+by|edited\s+by)\s+(?P<name>{NAME})")),
+    ("proofreader", re.compile(rf"\b(?:[Pp]roofread(?:er|ing)?|[Pp]roofread\s+by)\s+(?P<name>{NAME})")),
+]
+_BYLINE_PREDICATES = {"reporter": SCHEMA.author, "editor": SCHEMA.editor, "proofreader": SCHEMA.contributor}
+
+
+# ================================================================ the per-document state
+
+
+@dataclass
+class _Person:
+    iri: URIRef
+    label: str
+
+
+@dataclass
+class _Extraction:
+    doc: Document
+    gaz: Gazetteer
+    sink: FactSink
+    sentences: list[Sentence] = field(default_factory=list)
+    persons: dict[str, _Person] = field(default_factory=dict)  # folded lower-case name -> person
+    created: set[URIRef] = field(default_factory=set)
+    last_speaker: _Person | None = None
+    last_agreement: dict[str, Entity] = field(default_factory=dict)  # kind -> last mentioned
+    last_signing: URIRef | None = None
+    conference: URIRef | None = None
+    conference_date: DateValue | None = None
+    statements: list[tuple[URIRef, Span]] = field(default_factory=list)
+    last_period: PeriodValue | None = None
+    statistic_count: int = 0
+    statement_count: int = 0
+    said_dates: list[DateValue] = field(default_factory=list)
+
+    @property
+    def published(self) -> date:
+        return self.doc.metadata.published
+
+    @property
+    def home_country(self) -> Entity | None:
+        """Return the publisher's country: the default for titles that name none."""
+        publisher = self.gaz.lookup(self.doc.metadata.publisher)
+        if publisher is None:
+            for m in self.gaz.find(self.doc.metadata.publisher):
+                publisher = m.entity
+                break
+        if publisher is None:
+            return None
+        if publisher.kind == "country":
+            return publisher
+        return self.gaz.get(publisher.country) if publisher.country else None
+
+
+def extract(document: Document, gazetteer: Gazetteer) -> FactSink:
+    """Extract the facts a document states; return them with their evidence."""
+    state = _Extraction(document, gazetteer, FactSink(document))
+    state.sentences = split_sentences(document.text)
+    for sentence in state.sentences:
+        _sentence(state, sentence)
+    _attach_statements_to_conference(state)
+    return state.sink
+
+
+def _sentence(state: _Extraction, sentence: Sentence) -> None:
+    evidence = Span(sentence.start, sentence.end)
+    matches = state.gaz.find(sentence.text, offset=sentence.start)
+    for m in matches:
+        state.sink.mention(m.entity.iri, m.start, m.end, evidence)
+    officials = [_official(state, o, sentence, evidence) for o in find_officials(sentence.text)]
+    _persons_by_name(state, sentence, evidence)
+    _byline(state, sentence, evidence)
+    dates = find_dates(sentence.text, state.published, offset=sentence.start)
+    _conference(state, sentence, evidence, matches, dates, officials)
+    _milestones(state, sentence, evidence, matches, dates, officials)
+    _named_events(state, sentence, evidence, matches)
+    _coverage(state, sentence, evidence, matches)
+    _speech(state, sentence, evidence, matches, dates)
+    _statistics(state, sentence, evidence, matches)
+    for m in matches:
+        if m.entity.kind in AGREEMENT_KINDS:
+            state.last_agreement[m.entity.kind] = m.entity
+
+
+# ================================================================ people and posts
+
+
+def _person(state: _Extraction, name: str, evidence: Span) -> _Person:
+    """Return the person called ``name``: known, seen earlier in this text, or new."""
+    key = fold(name).lower()
+    if key in state.persons:
+        return state.persons[key]
+    known = state.gaz.lookup(name)
+    if known is not None and known.kind == "person":
+        person = _Person(known.iri, known.label)
+    else:
+        iri = entity_iri("person", slugify(name))
+        person = _Person(iri, name)
+        if iri not in state.created:
+            state.created.add(iri)
+            state.sink.typed(iri, CAKG.Person, evidence)
+            state.sink.labelled(iri, name, evidence)
+            state.sink.add(iri, CAKG.extracted, Literal(True), evidence)
+    state.persons[key] = person
+    if known is not None:
+        for alias in known.names:
+            state.persons.setdefault(fold(alias).lower(), person)
+    return person
+
+
+def _org_entity(state: _Extraction, name: str, *, kind: str, country: Entity | None, parent: URIRef | None, evidence: Span) -> URIRef:
+    """Return the organisation called ``name``: known to the gazetteer, or minted from the text."""
+    known = state.gaz.lookup(name) or state.gaz.lookup(re.sub(r"^the\s+", "", name, flags=re.I))
+    if known is not None and (country is None or known.country in (None, country.key) or known.kind == "country"):
+        return known.iri
+    clean = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
+    scope = country.key if country is not None else "intl"
+    if parent is not None:
+        iri = URIRef(f"{parent}/{slugify(clean)}")
+    else:
+        iri = entity_iri("org", scope, slugify(clean))
+    if iri not in state.created:
+        state.created.add(iri)
+        cls = CAKG.OrganisationalUnit if kind == "unit" else CAKG.GovernmentBody
+        state.sink.typed(iri, cls, evidence)
+        label = clean if country is None or parent is not None else f"{clean} ({country.label})"
+        state.sink.labelled(iri, label, evidence)
+        state.sink.add(iri, CAKG.extracted, Literal(True), evidence)
+        if country is not None:
+            state.sink.add(iri, CAKG.country, country.iri, evidence)
+        if parent is not None:
+            state.sink.add(iri, ORG.unitOf, parent, evidence)
+            state.sink.add(iri, ORG.subOrganizationOf, parent, evidence)
+    return iri
+
+
+@dataclass(frozen=True)
+class _Official:
+    person: _Person
+    organisation: URIRef | None
+    mention: OfficialMention
+    start: int  # document offsets of the name
+    end: int
+
+
+def _official(state: _Extraction, o: OfficialMention, sentence: Sentence, evidence: Span) -> _Official:
+    person = _person(state, o.name, evidence)
+    country = state.gaz.country_by_demonym(o.country_word) if o.country_word else None
+    organisation = _post_organisation(state, o, country, evidence)
+    if organisation is not None:
+        _tenure(state, person, organisation, o, evidence)
+    state.last_speaker = person
+    return _Official(person, organisation, o, sentence.start + o.name_start, sentence.start + o.name_end)
+
+
+def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity | None, evidence: Span) -> URIRef | None:
+    role = o.role
+    head = role.split()[-1]
+    if o.of_phrase:
+        phrase = o.of_phrase.strip()
+        if re.match(r"(?i)(?:the\s+)?(?:department|office|bureau|division|section|unit)\b", phrase):
+            parent = None
+            if o.under_phrase:
+                parent_country = country or state.home_country
+                parent = _org_entity(state, o.under_phrase, kind="government", country=parent_country, parent=None, evidence=evidence)
+                known_parent = state.gaz.by_iri(parent)
+                if country is None and known_parent is not None and known_parent.country:
+                    country = state.gaz.get(known_parent.country)
+            return _org_entity(state, phrase, kind="unit", country=country or state.home_country, parent=parent, evidence=evidence)
+        if head == "minister" and not re.match(r"(?i)(?:the\s+)?ministry\b", phrase):
+            ministry = f"Ministry of {phrase}"
+            known = state.gaz.lookup(ministry)
+            if known is not None and country is None and known.country:
+                return known.iri
+            return _org_entity(state, ministry, kind="government", country=country or state.home_country, parent=None, evidence=evidence)
+        known = state.gaz.lookup(phrase)
+        if known is not None:
+            return known.iri
+        return _org_entity(state, phrase, kind="government", country=country or state.home_country, parent=None, evidence=evidence)
+    country = country or state.home_country
+    if country is None:
+        return None
+    posts = state.gaz.head_posts.get(country.key, {})
+    if role in posts:
+        return state.gaz.get(posts[role]).iri
+    return None
+
+
+def _tenure(state: _Extraction, person: _Person, organisation: URIRef, o: OfficialMention, evidence: Span) -> None:
+    sink = state.sink
+    org_path = str(organisation).split("/id/", 1)[1].split("/", 1)[1]
+    role_slug = slugify(o.role)
+    role = entity_iri("role", role_slug)
+    post = entity_iri("post", org_path, role_slug)
+    tenure = entity_iri("tenure", person.iri.rsplit("/", 1)[1], org_path, role_slug)
+    org_label = _label_of(state, organisation)
+    role_label = o.role[0].upper() + o.role[1:]
+    if role not in state.created:
+        state.created.add(role)
+        sink.typed(role, CAKG.Role, evidence)
+        sink.add(role, RDFS_TYPE_CONCEPT[0], RDFS_TYPE_CONCEPT[1], evidence)
+        sink.labelled(role, o.role, evidence)
+    if post not in state.created:
+        state.created.add(post)
+        sink.typed(post, CAKG.Post, evidence)
+        sink.labelled(post, f"{role_label}, {org_label}", evidence)
+        sink.add(post, ORG.postIn, organisation, evidence)
+        sink.add(post, ORG.role, role, evidence)
+    sink.typed(tenure, CAKG.Tenure, evidence)
+    sink.labelled(tenure, f"{person.label} as {o.role}, {org_label}", evidence)
+    sink.add(tenure, ORG.member, person.iri, evidence)
+    sink.add(tenure, ORG.organization, organisation, evidence)
+    sink.add(tenure, ORG.role, role, evidence)
+    sink.add(tenure, CAKG.post, post, evidence)
+    sink.add(tenure, CAKG.titleText, Literal(o.title), evidence)
+    sink.add(tenure, CAKG.attestedOn, Literal(state.published.isoformat(), datatype=XSD.date), evidence)
+    sink.add(person.iri, ORG.memberOf, organisation, evidence)
+
+
+RDFS_TYPE_CONCEPT = (URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), SKOS.Concept)
+
+
+def _label_of(state: _Extraction, iri: URIRef) -> str:
+    known = state.gaz.by_iri(iri)
+    if known is not None:
+        return known.label
+    for (s, p, o), _ in state.sink.facts.items():
+        if s == iri and p == RDFS.label:
+            return str(o)
+    return iri.rsplit("/", 1)[1]
+
+
+def _persons_by_name(state: _Extraction, sentence: Sentence, evidence: Span) -> list[tuple[_Person, int, int]]:
+    """Find people already met in this text, by full name or family name."""
+    found: list[tuple[_Person, int, int]] = []
+    if not state.persons:
+        return found
+    names = sorted(state.persons, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
+    for m in pattern.finditer(fold(sentence.text)):
+        person = state.persons[fold(m.group(0)).lower()]
+        found.append((person, sentence.start + m.start(), sentence.start + m.end()))
+        state.sink.mention(person.iri, sentence.start + m.start(), sentence.start + m.end(), evidence)
+    return found
+
+
+def _resolve_speaker(state: _Extraction, who: str, evidence: Span) -> _Person | None:
+    """Return the person ``who`` names: a pronoun, a full name or a family name."""
+    if who.lower() in ("he", "she", "him", "her"):
+        return state.last_speaker
+    key = fold(who).lower()
+    if key in state.persons:
+        return state.persons[key]
+    candidates = [p for n, p in state.persons.items() if key in n.split()]
+    if candidates:
+        if state.last_speaker in candidates:
+            return state.last_speaker
+        return candidates[-1]
+    if re.fullmatch(NAME, who):
+        return _person(state, who, evidence)
+    return None
+
+
+def _byline(state: _Extraction, sentence: Sentence, evidence: Span) -> None:
+    for role, pattern in _BYLINE:
+        for m in pattern.finditer(sentence.text):
+            person = _person(state, m.group("name"), evidence)
+            state.sink.add(state.sink.document_iri, _BYLINE_PREDICATES[role], person.iri, evidence)
+
+
+# ================================================================ events
+
+
+def _event(
+    state: _Extraction,
+    iri: URIRef,
+    kind: URIRef,
+    label: str,
+    evidence: Span,
+    *,
+    when: DateMatch | None = None,
+    status: URIRef | None = None,
+    about: URIRef | None = None,
+) -> URIRef:
+    sink = state.sink
+    sink.typed(iri, CAKG.Event, evidence)
+    sink.add(iri, SEM.eventType, kind, evidence)
+    sink.labelled(iri, label, evidence)
+    if about is not None:
+        sink.add(iri, CAKG.about, about, evidence)
+    if when is not None:
+        value = when.value
+        sink.add(iri, CAKG.date, value.literal, evidence)
+        precision = {"day": CAKG.DayPrecision, "month": CAKG.MonthPrecision, "year": CAKG.YearPrecision}
+        sink.add(iri, CAKG.datePrecision, precision[value.precision], evidence)
+        sink.add(iri, CAKG.dateText, Literal(when.text.strip()), evidence)
+        sink.add(iri, CAKG.earliestDate, Literal(value.earliest.isoformat(), datatype=XSD.date), evidence)
+        sink.add(iri, CAKG.latestDate, Literal(value.latest.isoformat(), datatype=XSD.date), evidence)
+    if status is not None:
+        sink.add(iri, CAKG.eventStatus, status, evidence)
+    return iri
+
+
+def _participate(state: _Extraction, event: URIRef, agent: URIRef, role: URIRef, evidence: Span, *, on_behalf_of: URIRef | None = None) -> None:
+    sink = state.sink
+    node = URIRef(f"{event}/participation/{agent.rsplit('/', 1)[1]}-{role.rsplit('#', 1)[1].lower()}")
+    sink.typed(node, CAKG.Participation, evidence)
+    sink.add(event, CAKG.participation, node, evidence)
+    sink.add(node, CAKG.participant, agent, evidence)
+    sink.add(node, SEM.roleType, role, evidence)
+    sink.add(event, SEM.hasActor, agent, evidence)
+    label = f"{_label_of(state, agent)} as {role.rsplit('#', 1)[1].lower()}"
+    if on_behalf_of is not None:
+        sink.add(node, CAKG.onBehalfOf, on_behalf_of, evidence)
+        label += f" on behalf of {_label_of(state, on_behalf_of)}"
+    sink.labelled(node, label, evidence)
+
+
+def _place_in(state: _Extraction, sentence: Sentence, matches: list[Match], after: int, evidence: Span) -> URIRef | None:
+    """Return the place the sentence says something happened in ("in Kuala Lumpur")."""
+    for m in matches:
+        if m.entity.kind == "place" and m.start >= after:
+            return m.entity.iri
+    for m in matches:
+        if m.entity.kind == "place":
+            return m.entity.iri
+    local = re.search(r"\b(?:in|at)\s+(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+(?P<country>[A-Z][a-z]+)", sentence.text)
+    if local is not None:
+        country = state.gaz.country_by_demonym(local.group("country"))
+        place_name = local.group("place")
+        if country is not None and state.gaz.lookup(place_name) is None:
+            iri = entity_iri("place", slugify(place_name))
+            if iri not in state.created:
+                state.created.add(iri)
+                state.sink.typed(iri, CAKG.City, evidence)
+                state.sink.labelled(iri, place_name, evidence)
+                state.sink.add(iri, CAKG.extracted, Literal(True), evidence)
+                state.sink.add(iri, SCHEMA.containedInPlace, country.iri, evidence)
+            return iri
+    return None
+
+
+def _status(clause: str, when: DateMatch | None, published: date, past_verb: bool) -> URIRef | None:
+    if _PLANNED.search(clause):
+        return CAKG.Planned
+    if when is not None and when.value.earliest > published:
+        return CAKG.Planned
+    if past_verb or (when is not None and when.value.latest <= published):
+        return CAKG.Occurred
+    return None
+
+
+def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch], officials: list[_Official]) -> None:
+    m = _CONFERENCE.search(sentence.text)
+    if m is None:
+        return
+    when = dates[0] if dates else None
+    if when is None and state.said_dates:
+        value = state.said_dates[-1]
+        when = DateMatch(value, 0, 0, "")
+    place = _place_in(state, sentence, matches, sentence.start + m.end(), evidence)
+    organiser = None
+    held = _HELD.search(sentence.text)
+    if held is not None:
+        before = [x for x in matches if x.end <= sentence.start + held.start() and x.entity.kind in AGENT_KINDS]
+        if before:
+            organiser = before[-1].entity
+    topic = re.search(r"(?:conference|briefing)\s+(?:in\s+[A-Z][a-z]+\s+)?(?:on|about|introducing)\s+(?P<topic>[^,.(;]+?)(?=\s+today|\s+on\s+[A-Z]|\s+in\s+[A-Z]|[,.(;]|$)", sentence.text)
+    kind = "Press conference" if m.group("kind").lower() == "press" else "News conference"
+    label = kind
+    if topic is not None:
+        verb = "introducing" if "introducing" in topic.group(0) else "on"
+        label += f" {verb} {topic.group('topic').strip()}"
+    if place is not None:
+        label += f", {_label_of(state, place)}"
+    date_key = when.value.iso if when is not None else state.published.isoformat()
+    where = place.rsplit("/", 1)[1] if place is not None else (organiser.key if organiser is not None else "x")
+    iri = entity_iri("event", date_key, f"press-conference-{where}")
+    status = CAKG.Occurred if when is None or when.value.earliest <= state.published else CAKG.Planned
+    _event(state, iri, CAKG.PressConference, label, evidence, when=when, status=status)
+    if when is not None and not when.text:
+        # The date comes from "said on Tuesday" in an earlier sentence.
+        state.sink.add(iri, CAKG.date, when.value.literal, evidence)
+    if place is not None:
+        state.sink.add(iri, SEM.hasPlace, place, evidence)
+    if organiser is not None:
+        _participate(state, iri, organiser.iri, CAKG.Organiser, evidence)
+        state.sink.add(iri, SCHEMA.organizer, organiser.iri, evidence)
+    state.conference = iri
+    state.conference_date = when.value if when is not None else None
+    subject = re.match(rf"\s*(?P<who>{NAME}|{_PRONOUN}|[A-Z][a-z]+)\s+(?:made|gave|delivered|spoke|said)", sentence.text)
+    if subject is not None:
+        speaker = _resolve_speaker(state, subject.group("who"), evidence)
+        if speaker is not None:
+            _participate(state, iri, speaker.iri, CAKG.Speaker, evidence)
+    for official in officials:
+        _participate(state, iri, official.person.iri, CAKG.Speaker, evidence)
+
+
+def _instrument_or_version(state: _Extraction, matches: list[Match], lo: int, hi: int, *, prefer_after: int | None = None) -> Entity | None:
+    """Return the agreement, version or instrument a clause ``[lo, hi)`` is about."""
+    inside = [m for m in matches if lo <= m.start < hi and m.entity.kind in AGREEMENT_KINDS]
+    if prefer_after is not None:
+        after = [m for m in inside if m.start >= prefer_after]
+        if after:
+            return after[0].entity
+    for kind in ("instrument", "version", "agreement"):
+        of_kind = [m for m in inside if m.entity.kind == kind]
+        if of_kind:
+            return of_kind[0].entity
+    return None
+
+
+def _milestones(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch], officials: list[_Official]) -> None:
+    text = sentence.text
+    triggers: list[Trigger] = []
+    for kind, pattern in _TRIGGERS:
+        for m in pattern.finditer(text):
+            if any(m.start() < t.end and t.start < m.end() for t in triggers):
+                continue
+            triggers.append(Trigger(kind, m.start(), m.end(), m.group(0)))
+    triggers.sort(key=lambda t: t.start)
+    if not triggers:
+        return
+    doc_refs = re.compile(r"\b(?:the|its|their)\s+(?:protocol|agreement|upgrade\s+protocol)\b|\bits\b", re.I)
+    for i, trigger in enumerate(triggers):
+        lo = triggers[i - 1].end if i > 0 else 0
+        hi = triggers[i + 1].start if i + 1 < len(triggers) else len(text)
+        absolute_lo, absolute_hi = sentence.start + lo, sentence.start + hi
+        prefer_after = sentence.start + trigger.end if trigger.kind in (CAKG.Upgrade, CAKG.Signing, CAKG.EntryIntoForce, CAKG.Ratification) else None
+        subject = _instrument_or_version(state, matches, sentence.start, absolute_hi, prefer_after=prefer_after)
+        if trigger.kind == CAKG.Upgrade:
+            subject = _instrument_or_version(state, matches, sentence.start + trigger.end, sentence.start + trigger.end + 40)
+            if subject is None or subject.kind != "version":
+                continue
+        if subject is None and doc_refs.search(text[lo:hi] + " " + text[trigger.start : trigger.end + 30]):
+            subject = state.last_agreement.get("instrument") or state.last_agreement.get("version")
+        if subject is None and trigger.kind in (CAKG.Conclusion, CAKG.SubstantialConclusion) and re.search(r"negotiations", text, re.I):
+            subject = state.last_agreement.get("version")
+        if subject is None:
+            continue
+        if trigger.kind == CAKG.Signing and subject.kind != "instrument":
+            continue
+        subject_iri = subject.iri
+        in_clause = [d for d in dates if sentence.start + trigger.end <= d.start < absolute_hi]
+        before = [d for d in dates if absolute_lo <= d.start < sentence.start + trigger.start]
+        when = in_clause[0] if in_clause else (before[-1] if before else None)
+        clause = _clause(text, lo, trigger)
+        past_verb = bool(re.match(r"(?i)(?:concluded|launched|implemented|entered|came|took|ratified|upgraded|signed|inked|fully|wrapped|finali)", trigger.text)) or bool(
+            re.search(r"\b(?:was|were|has\s+been|have\s+been|had\s+been)\b", text[lo : trigger.start])
+        )
+        if re.match(r"(?i)(?:signing|ratification|entry|full\s+implementation|launch)", trigger.text) and not _PLANNED.search(clause) and when is None:
+            past_verb = False
+            if re.search(r"\bfull\s+entry\s+into\s+force\b|\bwith\s+the\s+(?:full\s+)?entry\b", text, re.I) and trigger.kind == CAKG.EntryIntoForce:
+                past_verb = True
+        if trigger.kind == CAKG.EntryIntoForce and re.search(r"\bwith\s+the\s+(?:full\s+)?entry\s+into\s+force\b", text, re.I):
+            past_verb = True
+        status = _status(clause, when, state.published, past_verb)
+        family = _FAMILY[trigger.kind]
+        iri = entity_iri("event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), family)
+        label = f"{_TYPE_LABEL[trigger.kind]} {subject.label}"
+        _event(state, iri, trigger.kind, label, evidence, when=when, status=status, about=subject_iri)
+        if trigger.kind == CAKG.Signing:
+            state.last_signing = iri
+            _signatories(state, iri, sentence, evidence, matches, officials, trigger)
+            place = _place_in(state, sentence, matches, sentence.start + trigger.end, evidence)
+            if place is not None:
+                state.sink.add(iri, SEM.hasPlace, place, evidence)
+        _parties_as_subject(state, iri, sentence, evidence, matches, trigger)
+    if _WITNESSED.search(text) and state.last_signing is not None:
+        witnessed_at = sentence.start + _WITNESSED.search(text).end()  # type: ignore[union-attr]
+        for official in officials:
+            if official.start >= witnessed_at:
+                _participate(state, state.last_signing, official.person.iri, CAKG.Witness, evidence)
+        for m in matches:
+            if m.start >= witnessed_at and m.entity.kind in AGENT_KINDS and not any(o.start <= m.start < o.end for o in officials):
+                _participate(state, state.last_signing, m.entity.iri, CAKG.Witness, evidence)
+
+
+def _clause(text: str, lo: int, trigger: Trigger) -> str:
+    """Return the clause of ``trigger``: from the last clause boundary before it to a little after."""
+    head = text[lo : trigger.start]
+    cut = max((m.end() for m in re.finditer(r",\s+(?:which|who|that|and|while|but)?\s*|;\s+|\s+and\s+(?=negotiations|talks|the\s)", head)), default=0)
+    return head[cut:] + text[trigger.start : trigger.end + 25]
+
+
+def _parties_as_subject(state: _Extraction, event: URIRef, sentence: Sentence, evidence: Span, matches: list[Match], trigger: Trigger) -> None:
+    """Record "China and ASEAN launched ..." as the sides of a milestone."""
+    head = sentence.text[: trigger.start]
+    subject = re.match(r"\s*(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\b", head)
+    if subject is None:
+        return
+    for group in ("a", "b"):
+        entity = state.gaz.lookup(subject.group(group))
+        if entity is not None and entity.kind in AGENT_KINDS:
+            _participate(state, event, entity.iri, CAKG.Party, evidence)
+
+
+def _signatories(state: _Extraction, event: URIRef, sentence: Sentence, evidence: Span, matches: list[Match], officials: list[_Official], trigger: Trigger) -> None:
+    text = sentence.text
+    signers = [o for o in officials if o.end <= sentence.start + trigger.start]
+    if not signers:
+        return
+    parties: list[Entity] = []
+    behalf = _ON_BEHALF.search(text)
+    if behalf is not None:
+        lo = sentence.start + behalf.start("parties")
+        hi = sentence.start + behalf.end("parties")
+        parties = [m.entity for m in matches if lo <= m.start < hi and m.entity.kind in AGENT_KINDS]
+    respectively = re.search(r"\brespectively\b", text) is not None
+    for i, signer in enumerate(signers):
+        party: Entity | None = None
+        if parties:
+            party = parties[i] if respectively and i < len(parties) else (parties[0] if len(parties) == 1 else None)
+        _participate(state, event, signer.person.iri, CAKG.Signatory, evidence, on_behalf_of=party.iri if party else None)
+        if party is not None:
+            _participate(state, event, party.iri, CAKG.Party, evidence)
+
+
+def _named_events(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+    text = sentence.text
+    implementing = _IMPLEMENTS.search(text) is not None
+    subject_event = state.last_signing if re.match(r"\s*(?:The\s+signing|It\b|This\b)", text) else None
+    for m in _SUMMIT.finditer(text):
+        name = m.group("name")
+        iri = entity_iri("event", slugify(name))
+        _event(state, iri, CAKG.Summit, name, evidence, status=CAKG.Occurred if re.search(r"\b(?:reached|held|at\s+the)\b", text) else None)
+        reached = re.search(r"reached\s+by\s+(?P<who>.+?)\s+at\s+the\s+", text)
+        if reached is not None:
+            lo, hi = sentence.start + reached.start("who"), sentence.start + reached.end("who")
+            for person, start, _ in _persons_by_name(state, sentence, evidence):
+                if lo <= start < hi:
+                    _participate(state, iri, person.iri, CAKG.Participant, evidence)
+            for x in matches:
+                if lo <= x.start < hi and x.entity.kind in AGENT_KINDS:
+                    _participate(state, iri, x.entity.iri, CAKG.Participant, evidence)
+        if implementing and subject_event is not None:
+            state.sink.add(subject_event, CAKG.implements, iri, evidence)
+    for m in _PLENARY.finditer(text):
+        name = m.group("name")
+        iri = entity_iri("event", slugify(name))
+        _event(state, iri, CAKG.PlenarySession, name[0].upper() + name[1:], evidence, status=CAKG.Occurred)
+        lo, hi = sentence.start + m.start("name"), sentence.start + m.end("name")
+        for x in matches:
+            if lo <= x.start < hi and x.entity.kind == "organisation":
+                _participate(state, iri, x.entity.iri, CAKG.Organiser, evidence)
+                state.sink.add(iri, SCHEMA.organizer, x.entity.iri, evidence)
+                break
+        if implementing and subject_event is not None:
+            state.sink.add(subject_event, CAKG.implements, iri, evidence)
+    for m in _TALKS.finditer(text):
+        after = sentence.start + m.end()
+        sides = [x.entity for x in matches if after <= x.start < after + 60 and x.entity.kind in AGENT_KINDS][:2]
+        if len(sides) < 2:
+            continue
+        year = state.published.year
+        iri = entity_iri("event", str(year), f"talks-{sides[0].key}-{sides[1].key}")
+        name = m.group("name").strip()
+        label = f"{name[0].upper() + name[1:]} between {sides[0].label} and {sides[1].label}"
+        _event(state, iri, CAKG.Talks, label, evidence, status=CAKG.Occurred if re.search(r"\brecent\b|\bheld\b", name + text, re.I) else None)
+        for side in sides:
+            _participate(state, iri, side.iri, CAKG.Party, evidence)
+        state.sink.add(iri, CAKG.latestDate, Literal(state.published.isoformat(), datatype=XSD.date), evidence)
+    names = [(n.start(), n.end()) for n in _SUMMIT.finditer(text)]
+    for m in _ANNIVERSARY.finditer(text):
+        if any(lo <= m.start() < hi for lo, hi in names):
+            continue  # part of an event's name ("Summit to Commemorate the 30th Anniversary of ...")
+        after = sentence.start + m.end()
+        subject = next((x.entity for x in matches if after <= x.start < after + 5 and x.entity.kind in (*AGREEMENT_KINDS, "organisation", "mechanism")), None)
+        if subject is None:
+            continue
+        year_match = re.search(r"\b(?P<y>(?:19|20)\d\d)\b", text)
+        when = None
+        if year_match is not None:
+            value = DateValue(int(year_match.group("y")))
+            when = DateMatch(value, sentence.start + year_match.start(), sentence.start + year_match.end(), year_match.group(0))
+        iri = entity_iri("event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), f"anniversary-{m.group('ordinal').lower()}")
+        status = _status(text, when, state.published, past_verb=bool(re.search(r"\bmarked\b", text)))
+        _event(state, iri, CAKG.Anniversary, f"{m.group('ordinal')} anniversary of the {subject.label}", evidence, when=when, status=status, about=subject.iri)
+
+
+# ================================================================ coverage
+
+
+def _coverage(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+    cover = _COVER.search(sentence.text)
+    if cover is None:
+        return
+    at = sentence.start + cover.start()
+    areas = [m.entity for m in matches if m.entity.kind == "area" and m.start > at]
+    if not areas:
+        return
+    subject = _instrument_or_version(state, matches, sentence.start, at)
+    if subject is None or subject.kind == "agreement":
+        subject = state.last_agreement.get("version") or (
+            state.gaz.get(state.last_agreement["instrument"].establishes)  # type: ignore[arg-type]
+            if "instrument" in state.last_agreement and state.last_agreement["instrument"].establishes
+            else None
+        )
+    if subject is None:
+        return
+    if subject.kind == "instrument" and subject.establishes:
+        subject = state.gaz.get(subject.establishes)
+    authority = None
+    according = _ACCORDING.search(sentence.text)
+    if according is not None:
+        after = sentence.start + according.end()
+        authority = next((m.entity.iri for m in matches if m.start >= after and m.entity.kind in AGENT_KINDS), None)
+    for area in areas:
+        state.sink.add(subject.iri, CAKG.coversArea, area.iri, evidence, according_to=authority)
+
+
+# ================================================================ speech
+
+
+def _speech(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch]) -> None:
+    text = sentence.text
+    quotes = list(_QUOTE.finditer(text))
+    quoted_any = False
+    for q in quotes:
+        words = q.group("q").strip().rstrip(",.").strip()
+        if len(words.split()) < 3:
+            continue  # a quoted name or term, not speech
+        after = text[q.end() :]
+        before = text[: q.start()]
+        who = None
+        who_re = _who(state)
+        m = re.match(rf"\s*,?\s*(?:(?P<who>{who_re})(?:,\s+[^\"“,]+(?:,\s+[^\"“,]+)?,)?\s+(?:also\s+)?{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<who2>{who_re}))", after)
+        if m is not None:
+            who = m.group("who") or m.group("who2")
+        else:
+            m2 = re.search(rf"(?P<who>{who_re})\s+(?:also\s+)?{_SPEECH_VERB}\s*[:,]?\s*$", before)
+            if m2 is not None:
+                who = m2.group("who")
+        speaker = _resolve_speaker(state, who, evidence) if who else None
+        if speaker is None and not before.strip() and state.statements:
+            speaker = state.last_speaker  # a quotation continuing the previous speaker's
+        if speaker is None:
+            continue
+        quoted_any = True
+        state.last_speaker = speaker
+        word_start = sentence.start + q.start("q") + (len(q.group("q")) - len(q.group("q").lstrip()))
+        word_end = word_start + len(words)
+        state.statement_count += 1
+        iri = entity_iri("statement", state.doc.source_id, str(state.statement_count))
+        sink = state.sink
+        sink.typed(iri, CAKG.QuotedStatement, evidence)
+        sink.labelled(iri, f"{speaker.label}: “{_short(words)}”", evidence)
+        sink.add(iri, SCHEMA.text, Literal(words, lang=state.doc.metadata.language), evidence)
+        sink.add(iri, CAKG.speaker, speaker.iri, evidence)
+        sink.add(iri, CAKG.quoteSpan, sink.span(Span(word_start, word_end, sentence=False)), evidence)
+        state.statements.append((iri, evidence))
+        _said_on(state, text, dates)
+    if quoted_any:
+        return
+    _reported(state, sentence, evidence, matches, dates)
+
+
+def _said_on(state: _Extraction, text: str, dates: list[DateMatch]) -> None:
+    m = re.search(rf"{_SPEECH_VERB}\s+(?P<when>on\s+\w+|today|yesterday)", text)
+    if m is not None:
+        for d in dates:
+            if d.text.strip().lower() == m.group("when").lower():
+                state.said_dates.append(d.value)
+
+
+def _who(state: _Extraction) -> str:
+    """Return a pattern for who speaks: a person met in this text (any case), a name, a pronoun."""
+    known = "|".join(re.escape(n) for n in sorted(state.persons, key=len, reverse=True))
+    known_part = f"(?i:{known})|" if known else ""
+    return rf"{known_part}{NAME}|{_PRONOUN}|[A-Z][a-z]+"
+
+
+def _short(words: str, limit: int = 60) -> str:
+    return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
+
+
+def _reported(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch]) -> None:
+    text = sentence.text
+    who = clause = None
+    who_re = _who(state)
+    m = re.search(rf"(?:^|,\s+)(?P<who>{who_re})(?:,\s+[^,]+,)?\s+(?:also\s+)?(?:said|says|noted|stressed|added|stated|pointed\s+out)(?:\s+on\s+\w+)?,?\s+(?:that\s+)?(?P<clause>[^\"“].+)$", text)
+    if m is not None:
+        who, clause = m.group("who"), m.group("clause")
+    else:
+        m = re.search(rf"^(?P<clause>.+),\s+(?P<who>{who_re})\s+(?:said|noted|added|stressed)\.?$", text)
+        if m is not None:
+            who, clause = m.group("who"), m.group("clause")
+        else:
+            m = re.match(r"According\s+to\s+(?P<who>him|her),\s+(?P<clause>.+)$", text)
+            if m is not None:
+                who, clause = m.group("who"), m.group("clause")
+    if who is None or clause is None:
+        return
+    speaker = _resolve_speaker(state, who, evidence)
+    if speaker is None or speaker.label.lower() in ("it", "this"):
+        return
+    state.last_speaker = speaker
+    clause = clause.strip().rstrip(".")
+    state.statement_count += 1
+    iri = entity_iri("statement", state.doc.source_id, str(state.statement_count))
+    sink = state.sink
+    sink.typed(iri, CAKG.ReportedStatement, evidence)
+    sink.labelled(iri, f"{speaker.label}: {_short(clause)}", evidence)
+    sink.add(iri, SCHEMA.text, Literal(clause, lang=state.doc.metadata.language), evidence)
+    sink.add(iri, CAKG.speaker, speaker.iri, evidence)
+    for x in matches:
+        if x.entity.kind not in AGENT_KINDS:
+            sink.add(iri, SCHEMA.about, x.entity.iri, evidence)
+    speaking_of = re.match(r"\s*Speaking\s+of\s+", text)
+    if speaking_of is not None:
+        for (s, p, o), spans in list(sink.facts.items()):
+            if p == SEM.eventType and o == CAKG.Talks and evidence in spans:
+                sink.add(iri, SCHEMA.about, s, evidence)
+    state.statements.append((iri, evidence))
+    _said_on(state, text, dates)
+
+
+def _attach_statements_to_conference(state: _Extraction) -> None:
+    """Say that the statements of a text reporting one conference were made there."""
+    if state.conference is None:
+        return
+    for statement, evidence in state.statements:
+        state.sink.add(statement, CAKG.saidAt, state.conference, evidence)
+        for (s, p, o), _ in list(state.sink.facts.items()):
+            if s == statement and p == CAKG.speaker and isinstance(o, URIRef):
+                _participate(state, state.conference, o, CAKG.Speaker, evidence)
+
+
+# ================================================================ statistics
+
+
+def _number(text: str) -> Decimal:
+    word = text.lower()
+    if word in _NUMBER_WORDS:
+        return Decimal(_NUMBER_WORDS[word])
+    return Decimal(text.replace(",", ""))
+
+
+def _currency(prefix: str | None, word: str | None) -> tuple[URIRef, str] | None:
+    if word:
+        for pattern, iri, code in _CURRENCY_WORDS:
+            if re.fullmatch(pattern, word, re.I):
+                return iri, code
+    if prefix:
+        p = prefix.strip()
+        if p in ("$", "US$", "USD"):
+            return CUR.USD, "USD"
+        if p in ("RMB", "¥"):
+            return CUR.CNY, "CNY"
+    return None
+
+
+@dataclass(frozen=True)
+class _Amount:
+    value: Decimal
+    multiplier: int
+    unit: URIRef
+    code: str
+    text: str
+    start: int
+    end: int
+
+
+def _amounts(text: str) -> list[_Amount]:
+    found = []
+    for m in _AMOUNT.finditer(text):
+        currency = _currency(m.group("prefix"), m.group("cur"))
+        if currency is None:
+            continue
+        scale = _SCALE.get((m.group("scale") or "").lower(), 0)
+        found.append(_Amount(_number(m.group("num")), scale, currency[0], currency[1], m.group(0).strip(), m.start(), m.end()))
+    return found
+
+
+def _areas_for(state: _Extraction, sentence: Sentence, matches: list[Match], indicator: URIRef) -> tuple[Entity, Entity] | None:
+    """Return (reference area, counterpart) of a figure in ``sentence``."""
+    text = sentence.text
+    agents = [m for m in matches if m.entity.kind in AGENT_KINDS]
+    if indicator == CAKG.OutwardInvestment:
+        m = re.search(r"(?P<a>[A-Z][\w-]*|[a-z]+)['’]s\s+(?:actual\s+|direct\s+|foreign\s+|outbound\s+|non-financial\s+)*investment\s+in\s+(?P<b>\w[\w-]*)", text, re.I)
+        if m is not None:
+            a, b = state.gaz.lookup(m.group("a")), state.gaz.lookup(m.group("b"))
+            if a is not None and b is not None:
+                return a, b
+    share = re.search(r"of\s+(?P<a>[A-Z][\w-]*)['’]s\s+(?:total\s+)?(?:foreign|overall|external)\s+trade", text)
+    pair = re.search(r"between\s+(?P<a>[\w-]+)\s+and\s+(?P<b>[\w-]+)", text)
+    names = [m.entity for m in agents]
+    if pair is not None:
+        a, b = state.gaz.lookup(pair.group("a")), state.gaz.lookup(pair.group("b"))
+        if a is not None and b is not None:
+            names = [a, b]
+    if share is not None:
+        ref = state.gaz.lookup(share.group("a"))
+        if ref is not None:
+            others = [e for e in names if e.key != ref.key]
+            if others:
+                return ref, others[0]
+            return ref, _doc_counterpart(state, ref)  # type: ignore[return-value]
+    unique: list[Entity] = []
+    for e in names:
+        if e not in unique:
+            unique.append(e)
+    if len(unique) >= 2:
+        return unique[0], unique[1]
+    if len(unique) == 1 and re.search(r"\bbilateral\b", text, re.I):
+        other = _doc_counterpart(state, unique[0])
+        if other is not None:
+            return unique[0], other
+    pairs = _doc_pair(state)
+    return pairs
+
+
+def _doc_pair(state: _Extraction) -> tuple[Entity, Entity] | None:
+    """Return the two agents the text mentions most, in order of first mention."""
+    counts: dict[URIRef, int] = {}
+    first: dict[URIRef, int] = {}
+    for (start, _end), iri in state.sink.mentions.items():
+        entity = state.gaz.by_iri(iri)
+        if entity is not None and entity.kind in AGENT_KINDS:
+            counts[iri] = counts.get(iri, 0) + 1
+            first[iri] = min(first.get(iri, start), start)
+    top = sorted(counts, key=lambda i: -counts[i])[:2]
+    if len(top) < 2:
+        return None
+    top.sort(key=lambda i: first[i])
+    a, b = state.gaz.by_iri(top[0]), state.gaz.by_iri(top[1])
+    return (a, b) if a is not None and b is not None else None
+
+
+def _doc_counterpart(state: _Extraction, ref: Entity) -> Entity | None:
+    pair = _doc_pair(state)
+    if pair is None:
+        return None
+    return pair[1] if pair[0].key == ref.key else pair[0]
+
+
+def _statistics(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+    text = sentence.text
+    _ranks(state, sentence, evidence, matches)
+    periods = find_periods(text, state.published, offset=sentence.start)
+    amounts = _amounts(text)
+    changes = list(_CHANGE.finditer(text))
+    shares = list(_SHARE.finditer(text))
+    if not amounts and not changes:
+        return
+    if _INVEST_WORDS.search(text):
+        indicator = CAKG.OutwardInvestment
+    elif _TRADE_WORDS.search(text):
+        indicator = CAKG.TradeValue
+    else:
+        return
+    areas = _areas_for(state, sentence, matches, indicator)
+    if areas is None:
+        return
+    period = periods[-1].value if periods else state.last_period
+    if period is None:
+        return
+    state.last_period = period
+    change = None
+    if changes:
+        c = changes[0]
+        change = _number(c.group("pct"))
+        if re.match(r"(?i)down|fell|declined|decreased|dropped|decline|drop", c.group("dir")):
+            change = -change
+    share_value = share_total = None
+    if shares:
+        share_value = _number(shares[0].group("pct"))
+        share_total = shares[0].group("total").strip()
+    figures = amounts if amounts else [None]
+    made: list[URIRef] = []
+    for amount in figures:
+        state.statistic_count += 1
+        iri = entity_iri("statistic", state.doc.source_id, str(state.statistic_count))
+        made.append(iri)
+        _statistic(state, iri, evidence, indicator, areas, period, amount, change, share_value, share_total)
+    for a in made:
+        for b in made:
+            if a != b:
+                state.sink.add(a, CAKG.equivalentStatistic, b, evidence)
+
+
+def _period_iri(state: _Extraction, period: PeriodValue, evidence: Span) -> URIRef:
+    iri = entity_iri("period", period.key)
+    sink = state.sink
+    sink.typed(iri, CAKG.Period, evidence)
+    sink.labelled(iri, period.label, evidence)
+    for edge, day in ((TIME.hasBeginning, period.begin), (TIME.hasEnd, period.end)):
+        instant = entity_iri("instant", day.isoformat())
+        sink.add(iri, edge, instant, evidence)
+        sink.add(instant, RDFS_TYPE_CONCEPT[0], TIME.Instant, evidence)
+        sink.add(instant, TIME.inXSDDate, Literal(day.isoformat(), datatype=XSD.date), evidence)
+        sink.labelled(instant, day.isoformat(), evidence)
+    return iri
+
+
+def _statistic(
+    state: _Extraction,
+    iri: URIRef,
+    evidence: Span,
+    indicator: URIRef,
+    areas: tuple[Entity, Entity],
+    period: PeriodValue,
+    amount: _Amount | None,
+    change: Decimal | None,
+    share_value: Decimal | None,
+    share_total: str | None,
+) -> None:
+    sink = state.sink
+    ref, counterpart = areas
+    sink.typed(iri, CAKG.Statistic, evidence)
+    sink.add(iri, CAKG.indicator, indicator, evidence)
+    sink.add(iri, SDMX_DIMENSION.refArea, ref.iri, evidence)
+    sink.add(iri, CAKG.counterpartArea, counterpart.iri, evidence)
+    sink.add(iri, SDMX_DIMENSION.refPeriod, _period_iri(state, period, evidence), evidence)
+    if indicator == CAKG.TradeValue:
+        subject = f"{ref.label}–{counterpart.label} trade"
+    else:
+        subject = f"{ref.label}'s investment in {counterpart.label}"
+    if amount is not None:
+        sink.add(iri, SDMX_MEASURE.obsValue, Literal(amount.value, datatype=XSD.decimal), evidence)
+        sink.add(iri, SDMX_ATTRIBUTE.unitMeasure, amount.unit, evidence)
+        sink.add(iri, SDMX_ATTRIBUTE.unitMult, Literal(amount.multiplier, datatype=XSD.integer), evidence)
+        sink.add(iri, CAKG.reportedText, Literal(amount.text), evidence)
+        label = f"{subject}, {period.label}: {amount.text}"
+    else:
+        sink.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNIT.PERCENT, evidence)
+        label = f"{subject}, {period.label}: change only"
+    if change is not None:
+        sink.add(iri, CAKG.yearOnYearChange, Literal(change, datatype=XSD.decimal), evidence)
+        label += f", {'+' if change >= 0 else ''}{change}% year on year"
+    if share_value is not None and share_total is not None:
+        sink.add(iri, CAKG.shareOfTotal, Literal(share_value, datatype=XSD.decimal), evidence)
+        sink.add(iri, CAKG.shareOf, Literal(share_total), evidence)
+    sink.labelled(iri, label, evidence)
+
+
+def _ranks(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+    text = sentence.text
+    for m in _RANK.finditer(text):
+        holder = state.gaz.lookup(m.group("holder"))
+        subject_matches = [x for x in matches if sentence.start + m.start("subject") <= x.start < sentence.start + m.end("subject") and x.entity.kind in AGENT_KINDS]
+        if holder is None or not subject_matches:
+            continue
+        partner = subject_matches[-1].entity
+        _rank(state, evidence, holder, partner, _RANK_VALUE[m.group("rank").lower().replace("  ", " ")])
+    for m in _EACH_OTHER.finditer(text):
+        pair = re.search(r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+being", text) or re.search(r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+(?:are|were|have\s+been|remain)", text)
+        if pair is None:
+            continue
+        a, b = state.gaz.lookup(pair.group("a")), state.gaz.lookup(pair.group("b"))
+        if a is None or b is None:
+            continue
+        value = _RANK_VALUE[m.group("rank").lower()]
+        _rank(state, evidence, a, b, value)
+        _rank(state, evidence, b, a, value)
+
+
+def _rank(state: _Extraction, evidence: Span, holder: Entity, partner: Entity, value: int) -> None:
+    year = state.published.year
+    period = PeriodValue(date(year, 1, 1), date(year, 12, 31), str(year))
+    iri = entity_iri("statistic", state.doc.source_id, f"rank-{holder.key}-{partner.key}")
+    sink = state.sink
+    sink.typed(iri, CAKG.Statistic, evidence)
+    sink.add(iri, CAKG.indicator, CAKG.TradingPartnerRank, evidence)
+    sink.add(iri, SDMX_DIMENSION.refArea, holder.iri, evidence)
+    sink.add(iri, CAKG.counterpartArea, partner.iri, evidence)
+    sink.add(iri, SDMX_DIMENSION.refPeriod, _period_iri(state, period, evidence), evidence)
+    sink.add(iri, SDMX_MEASURE.obsValue, Literal(Decimal(value), datatype=XSD.decimal), evidence)
+    sink.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNIT.NUM, evidence)
+    sink.labelled(iri, f"{partner.label} is {holder.label}'s trading partner no. {value} ({year})", evidence)
+
+
+def entities_of(matches: Iterable[Match]) -> list[Entity]:
+    """Return the distinct entities of ``matches`` in order of first appearance."""
+    seen: list[Entity] = []
+    for m in matches:
+        if m.entity not in seen:
+            seen.append(m.entity)
+    return seen
