@@ -34,6 +34,7 @@ __all__ = [
     "components",
     "describe_path",
     "ego_network",
+    "modularity",
     "most_central",
     "network_stats",
     "pagerank",
