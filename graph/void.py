@@ -16,6 +16,7 @@ endpoint is. Counts are over the union of the named graphs, without duplicates.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from cakg.graph.namespaces import (
     slugify,
 )
 from cakg.graph.store import LocalStore
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, VOID, XSD
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
 
 #: The dataset itself, described by the document at ``/.well-known/void``.
 DATASET_IRI = URIRef(BASE + ".well-known/void#dataset")
+#: The service and the partitions get IRIs in the same document, stable across requests.
+SERVICE_IRI = URIRef(BASE + ".well-known/void#sparql-service")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 IANA = "https://www.iana.org/assignments/media-types/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -186,6 +189,11 @@ def _vocabularies(stats: Statistics) -> list[str]:
     return sorted(found)
 
 
+def _part_iri(kind: str, iri: str) -> URIRef:
+    digest = hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
+    return URIRef(f"{BASE}.well-known/void#{kind}-{digest}")
+
+
 def _distribution(
     graph: Graph,
     dataset: URIRef,
@@ -267,12 +275,12 @@ def dataset_description(
     for namespace in _vocabularies(stats):
         g.add((ds, VOID.vocabulary, URIRef(namespace)))
     for iri, count in sorted(stats.classes.items()):
-        part = BNode()
+        part = _part_iri("class", iri)
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(iri)))
         g.add((part, VOID.entities, Literal(count, datatype=XSD.integer)))
     for iri, count in sorted(stats.properties.items()):
-        part = BNode()
+        part = _part_iri("property", iri)
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(iri)))
         g.add((part, VOID.triples, Literal(count, datatype=XSD.integer)))
@@ -287,7 +295,7 @@ def dataset_description(
             _distribution(g, ds, url, dump, gzip=gz, byte_size=size)
     # the SPARQL endpoint
     endpoint = URIRef(root + "sparql")
-    service = BNode()
+    service = SERVICE_IRI
     g.add((ds, VOID.sparqlEndpoint, endpoint))
     g.add((service, RDF.type, DCAT.DataService))
     g.add((service, RDF.type, SD.Service))

@@ -2,64 +2,44 @@
 
 from __future__ import annotations
 
-import warnings
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import lxml.html
-import pyoxigraph as ox
 import pytest
 import rdflib
-from cakg.graph.build import Build, GraphPart, write_build
+from cakg.graph.build import Build
 from cakg.graph.describe import LocalPaths, describe
-from cakg.graph.store import LocalStore, open_build_store
-from cakg.web import linked_data, pages
-from cakg.web.app import create_app
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import URIRef
 
-LD_DATA = Path(__file__).parent / "data" / "ld" / "seed.trig"
 ID = "https://w3id.org/cakg/id/"
 WANG = ID + "person/wang-wentao"
 SIGNING = ID + "event/cafta-3-0-upgrade-protocol/signing"
 TEXT = ID + "text/003_d1853fc3ef21e3a4"
 
 
-def build_ld_fixture(instance: Path) -> Build:
-    """Write the small linked-data fixture (tests/data/ld/seed.trig) as a build."""
-    by_graph: dict[str, list[ox.Triple]] = {}
-    for quad in ox.parse(LD_DATA.read_bytes(), format=ox.RdfFormat.TRIG):
-        assert isinstance(quad.graph_name, ox.NamedNode), "every fixture triple is in a graph"
-        by_graph.setdefault(quad.graph_name.value, []).append(quad.triple)
-    parts = []
-    for name, triples in sorted(by_graph.items()):
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        graph = rdflib.Graph().parse(data=data, format="nt")
-        kind = "reference" if name.endswith("gazetteer") else "source"
-        parts.append(GraphPart(URIRef(name), graph, kind))
-    with warnings.catch_warnings():
-        # rdflib's TriG serializer (used by write_build) calls its own deprecated API
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return write_build(parts, instance)
+def _load_helpers() -> ModuleType:
+    path = Path(__file__).parent / "data" / "ld" / "ldapp.py"
+    spec = importlib.util.spec_from_file_location("cakg_tests_ldapp", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def make_app(instance: Path, build: Build, **config: object) -> Flask:
-    """Create the app on ``build``, registering this area's blueprints if the factory does not."""
-    app = create_app({"TESTING": True, "CAKG_INSTANCE": str(instance), **config})
-    for blueprint in (linked_data.bp, pages.bp):
-        if blueprint.name not in app.blueprints:
-            app.register_blueprint(blueprint)
-    if not isinstance(app.extensions.get("cakg.store"), LocalStore):
-        app.extensions["cakg.store"] = open_build_store(build.store_path)
-    app.extensions.setdefault("cakg.build", build)
-    return app
+ldapp = _load_helpers()
+make_app = ldapp.make_app
+as_graph = ldapp.as_graph
 
 
 @pytest.fixture(scope="module")
 def ld_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Build]:
     instance = tmp_path_factory.mktemp("ld-instance")
-    return instance, build_ld_fixture(instance)
+    return instance, ldapp.build_ld_fixture(instance)
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +51,6 @@ def app(ld_build: tuple[Path, Build]) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-def as_graph(data: bytes, media_type: str) -> rdflib.Graph:
-    """Parse an RDF document with pyoxigraph (its JSON-LD parser warns nothing) into rdflib."""
-    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.from_media_type(media_type))]
-    return rdflib.Graph().parse(
-        data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt"
-    )
 
 
 def html_of(response: object) -> lxml.html.HtmlElement:
