@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -255,6 +256,7 @@ class QueryEngine:
         self._pid = -1
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
+        self._spawner = ThreadPoolExecutor(1, thread_name_prefix="cakg-query-spawner")
         self.timeouts = 0
 
     # lifecycle
@@ -268,6 +270,7 @@ class QueryEngine:
             # After a fork the inherited pipes belong to the parent's workers: start afresh.
             self._idle = queue.Queue()
             self._all = set()
+            self._spawner = ThreadPoolExecutor(1, thread_name_prefix="cakg-query-spawner")
             workers = [self._spawn() for _ in range(self.size)]
             try:
                 for worker in workers:
@@ -283,7 +286,10 @@ class QueryEngine:
             atexit.register(self.close)
 
     def _spawn(self) -> _Worker:
-        return _Worker(self.store, "rw" if self.writable else "ro")
+        # Workers ask Linux to kill them when the thread that started them ends
+        # (PR_SET_PDEATHSIG is per thread), so one long-lived thread starts them all.
+        mode = "rw" if self.writable else "ro"
+        return self._spawner.submit(_Worker, self.store, mode).result()
 
     def _replace(self, dead: _Worker) -> None:
         dead.kill()
