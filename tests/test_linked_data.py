@@ -87,7 +87,7 @@ def test_resource_redirects_by_accept(client: FlaskClient, accept: str, extensio
 def test_unacceptable_type_is_406_with_the_choices(client: FlaskClient) -> None:
     response = client.get("/id/person/wang-wentao", headers={"Accept": "image/png"})
     assert response.status_code == 406
-    assert "text/turtle" in response.get_data(as_text=True)
+    assert "text/turtle" in response.get_json()["error"]["message"]
 
 
 @pytest.mark.parametrize(
@@ -156,7 +156,8 @@ def test_unknown_iri_is_a_404_page(client: FlaskClient) -> None:
     assert "https://w3id.org/cakg/id/person/nobody-at-all" in page.text_content()
     plain = client.get("/id/person/nobody-at-all.ttl", headers={"Accept": "text/turtle"})
     assert plain.status_code == 404
-    assert plain.mimetype == "text/plain"
+    assert plain.mimetype == "application/json"
+    assert "person/nobody-at-all" in plain.get_json()["error"]["message"]
 
 
 def test_head_request(client: FlaskClient) -> None:

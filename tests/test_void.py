@@ -211,9 +211,9 @@ def test_graph_dumps(client: FlaskClient, ld_build: tuple[Path, Build]) -> None:
     text = gzip.decompress(trig.get_data())
     gazetteer = list(ox.parse(text, format=ox.RdfFormat.TRIG))
     assert len(gazetteer) == len(build.graph_dump(GAZETTEER).read_text("utf-8").splitlines())
-    missing = client.get("/dumps/graphs/no-such-graph.nq", headers={"Accept": "text/plain"})
+    missing = client.get("/dumps/graphs/no-such-graph.nq", headers={"Accept": "application/json"})
     assert missing.status_code == 404
-    assert "gazetteer" in missing.get_data(as_text=True)
+    assert "gazetteer" in missing.get_json()["error"]["message"]
 
 
 def test_graph_slugs_are_unique() -> None:

@@ -44,6 +44,7 @@ from cakg.graph.void import (
     dataset_statistics,
     graph_slugs,
 )
+from cakg.web.errors import error_response
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 __all__ = ["bp", "local_paths", "negotiate_document"]
@@ -146,21 +147,20 @@ def _finish(response: Response, *, base_path: str | None = None) -> Response:
 
 
 def _not_found(message: str) -> Response:
-    accepts_html = request.accept_mimetypes.best_match([HTML, "text/plain"]) == HTML
-    if accepts_html:
+    """Answer 404: the site's page for browsers, the canonical error shape for others."""
+    best = request.accept_mimetypes.best_match([HTML, "application/json"])
+    if best == HTML and request.accept_mimetypes[HTML] > 0:
         html = render_template("not_found.html", message=message, path=request.path)
         return Response(html, status=404, mimetype=HTML)
-    return Response(message + "\n", status=404, mimetype="text/plain")
+    return error_response(404, message, "NotFound")
 
 
 def _not_acceptable(accept: str) -> Response:
     offered = ", ".join(DOCUMENT_TYPES.values())
-    return Response(
-        f"No acceptable media type in Accept: {accept!r}; this resource is described in "
-        f"{offered}.\n",
-        status=406,
-        mimetype="text/plain",
+    message = (
+        f"No acceptable media type in Accept: {accept!r}; this resource is described in {offered}."
     )
+    return error_response(406, message, "NotAcceptable")
 
 
 def _exists(store: LocalStore, iri: str) -> bool:

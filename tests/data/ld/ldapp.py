@@ -40,13 +40,15 @@ def build_ld_fixture(instance: Path) -> Build:
 
 def make_app(instance: Path, build: Build, **config: object) -> Flask:
     """Create the app on ``build``, registering this area's blueprints if the factory does not."""
-    app = create_app({"TESTING": True, "CAKG_INSTANCE": str(instance), **config})
+    settings = {"TESTING": True, "CAKG_INSTANCE": str(instance), "CAKG_QUERY_PROCESSES": 1}
+    app = create_app({**settings, "CAKG_ACCESS_LOG": False, **config})
     for blueprint in (linked_data.bp, pages.bp):
         if blueprint.name not in app.blueprints:
             app.register_blueprint(blueprint)
     if not isinstance(app.extensions.get("cakg.store"), LocalStore):
         app.extensions["cakg.store"] = open_build_store(build.store_path)
-    app.extensions.setdefault("cakg.build", build)
+    if app.extensions.get("cakg.build") is None:
+        app.extensions["cakg.build"] = build
     return app
 
 
