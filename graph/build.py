@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 from cakg.errors import BuildError, NoBuildError
-from cakg.graph.namespaces import bind_prefixes, slugify
+from cakg.graph.namespaces import PREFIXES, slugify
 
 __all__ = [
     "Build",
@@ -43,6 +44,8 @@ __all__ = [
 ]
 
 KEEP_BUILDS = 2
+# The dataset's own IRIs hold slashes, which prefixed names would have to escape.
+_TRIG_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "id"}
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,12 @@ def nquads_lines(graph: Graph, name: URIRef) -> list[str]:
     return sorted(set(lines))
 
 
-def _dataset_of(parts: Sequence[GraphPart]) -> Dataset:
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    for part in parts:
-        target = dataset.graph(part.name)
-        for triple in part.graph:
-            target.add(triple)
-    return dataset
+def _canonical(part: GraphPart) -> GraphPart:
+    """Return ``part`` with blank nodes named canonically, so that dumps are deterministic."""
+    if not any(isinstance(term, BNode) for triple in part.graph for term in triple):
+        return part
+    return GraphPart(part.name, to_canonical_graph(part.graph), part.kind, part.info)
+
 
 
 def current_build(instance_dir: str | os.PathLike[str]) -> Build:
@@ -142,6 +143,7 @@ def write_build(
             stays current.
     """
     say = progress or (lambda _message: None)
+    parts = [_canonical(p) for p in parts]
     names = [str(p.name) for p in parts]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -155,8 +157,10 @@ def write_build(
         (tmp / "graphs").mkdir()
         all_lines: list[str] = []
         graph_rows = []
+        trig_quads: list[ox.Quad] = []
         for part in sorted(parts, key=lambda p: str(p.name)):
             lines = nquads_lines(part.graph, part.name)
+            trig_quads.extend(ox.parse("".join(lines), format=ox.RdfFormat.N_QUADS))
             (tmp / "graphs" / f"{_graph_file_stem(str(part.name))}.nq").write_text(
                 "".join(lines), "utf-8"
             )
@@ -166,8 +170,8 @@ def write_build(
             )
         all_lines.sort()
         (tmp / "dataset.nq").write_text("".join(all_lines), "utf-8")
-        dataset = _dataset_of(parts)
-        (tmp / "dataset.trig").write_bytes(dataset.serialize(format="trig", encoding="utf-8"))
+        # Graphs in name order, quads sorted within each: the same inputs give the same bytes.
+        ox.serialize(trig_quads, str(tmp / "dataset.trig"), format=ox.RdfFormat.TRIG, prefixes=_TRIG_PREFIXES)
         say("loading the store")
         store = ox.Store(str(tmp / "store"))
         store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
