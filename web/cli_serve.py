@@ -51,7 +51,7 @@ def _ensure_build(instance_dir: Path, sources_dir: Path) -> None:
         pass
     click.echo(f"No build in {instance_dir}; building from {sources_dir} ...", err=True)
     try:
-        from cakg.loaders import build_from_sources  # type: ignore[attr-defined]
+        from cakg.loaders import build_from_sources
     except ImportError:
         raise click.ClickException(
             f"No build in {instance_dir} and this installation cannot build yet; "
