@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pyoxigraph as ox
+from cakg.errors import CakgError
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header, parse_options_header
-
-from cakg.errors import CakgError
 
 __all__ = [
     "FORMATS",

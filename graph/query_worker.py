@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 import pyoxigraph as ox
-
 from cakg.errors import QueryError
 from cakg.graph.engine import (
     GraphRead,

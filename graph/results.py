@@ -15,7 +15,6 @@ from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
-
 from cakg.graph.formats import Format
 from cakg.graph.namespaces import PREFIXES
 

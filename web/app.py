@@ -35,13 +35,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, request
-
 from cakg.errors import CakgError, NoBuildError, StoreError
 from cakg.graph.build import Build, current_build
 from cakg.graph.engine import QueryEngine
 from cakg.graph.store import LocalStore, open_build_store
 from cakg.web.errors import register_error_handlers
+from flask import Flask, Response, g, request
 
 __all__ = ["DEFAULTS", "create_app", "get_engine", "get_store"]
 

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
-from gunicorn.app.base import BaseApplication
-
 from cakg.errors import CakgError, NoBuildError
 from cakg.graph.build import current_build
+from flask import Flask
+from gunicorn.app.base import BaseApplication
 
 __all__ = ["COMMANDS", "GunicornServer", "serve"]
 

@@ -14,11 +14,6 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, request
-from markupsafe import escape
-from werkzeug.exceptions import HTTPException
-from werkzeug.http import HTTP_STATUS_CODES
-
 from cakg.errors import (
     BuildError,
     CakgError,
@@ -31,6 +26,10 @@ from cakg.errors import (
 from cakg.graph.engine import GraphNotFound
 from cakg.graph.formats import NotAcceptable, UnsupportedMediaType
 from cakg.graph.sparql import OperationRefused
+from flask import Flask, Response, jsonify, request
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 __all__ = ["STATUS", "HttpError", "error_response", "register_error_handlers"]
 

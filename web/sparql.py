@@ -18,10 +18,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, g, request
-from werkzeug.datastructures import MultiDict
-from werkzeug.http import parse_options_header
-
 from cakg.errors import QueryError
 from cakg.graph.engine import (
     GraphRead,
@@ -49,6 +45,9 @@ from cakg.graph.sparql import (
     has_dataset_clause,
 )
 from cakg.web.errors import HttpError
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import parse_options_header
 
 __all__ = ["bp", "engine"]
 

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import URIRef
-
 from cakg.graph.build import Build, GraphPart, write_build
+from rdflib import URIRef
 
 HERE = Path(__file__).parent
 SAMPLE = HERE / "sample.trig"
