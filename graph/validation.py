@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -280,14 +281,14 @@ def _path_text(report: Graph, path: Node | None, prefixes: Graph) -> str | None:
 def validate_graph(
     graph: Graph,
     *,
-    background: Iterable[Graph] = (),
+    background: Sequence[Graph] = (),
     graph_name: URIRef | None = None,
     shapes: Graph | None = None,
-    use_shapes: Sequence[URIRef] | None = None,
 ) -> ValidationReport:
     """Validate one named graph, with ``background`` graphs (ontology, gazetteer) mixed in.
 
-    Results about nodes that are not subjects in ``graph`` (background nodes) are dropped.
+    Results about nodes only the background describes are dropped: they are the
+    background's own, and would otherwise repeat once per source graph.
 
     Raises:
         ShapesError: a shape cannot be evaluated.
@@ -303,7 +304,6 @@ def validate_graph(
         allow_warnings=True,
         allow_infos=True,
         inplace=True,
-        use_shapes=[str(s) for s in use_shapes] if use_shapes else None,
     )
     if not isinstance(report_graph, Graph):
         # pySHACL returns a ValidationFailure instead of a report when a shape is broken.
@@ -313,7 +313,7 @@ def validate_graph(
     results: list[ValidationResult] = []
     for node in report_graph.objects(None, SH.result):
         focus = report_graph.value(node, SH.focusNode)
-        if focus is None or focus not in own_subjects:
+        if focus is None or not _is_own(focus, own_subjects, background):
             continue
         messages = [str(m) for m in report_graph.objects(node, SH.resultMessage)]
         path = report_graph.value(node, SH.resultPath)
@@ -336,6 +336,13 @@ def validate_graph(
     return ValidationReport(tuple(results), (graph_name,) if graph_name else (), prefixes)
 
 
+def _is_own(focus: Node, own_subjects: set[Node], background: Sequence[Graph]) -> bool:
+    """Return whether ``focus`` is described by the validated graph, not only the background."""
+    if focus in own_subjects:
+        return True
+    return not any((focus, None, None) in part for part in background)
+
+
 def source_graph_names(dataset: Dataset) -> list[URIRef]:
     """Return the names of the source graphs of ``dataset``, sorted.
 
@@ -343,7 +350,8 @@ def source_graph_names(dataset: Dataset) -> list[URIRef]:
     by the IRI scheme (``.../id/graph/{source-id}``, except the gazetteer).
     """
     names = {c.identifier for c in dataset.graphs() if isinstance(c.identifier, URIRef)}
-    typed = {n for n in names if (n, RDF.type, CAKG.SourceGraph, None) in dataset}
+    declared = {s for c in dataset.graphs() for s in c.subjects(RDF.type, CAKG.SourceGraph)}
+    typed = names & declared
     if typed:
         return sorted(typed)
     return sorted(n for n in names if str(n).startswith(_GRAPH_PREFIX) and n != GAZETTEER_GRAPH)
@@ -379,10 +387,7 @@ def validate_dataset(
     """
     if not isinstance(dataset, Dataset):
         path = Path(dataset)
-        fmt = "nquads" if path.suffix in {".nq", ".nquads"} else "trig"
-        loaded = Dataset()
-        loaded.parse(path, format=fmt)
-        dataset = loaded
+        dataset = _parse_dataset(path, "nquads" if path.suffix in {".nq", ".nquads"} else "trig")
     names = _select(source_graph_names(dataset), sources)
     background = _background(
         dataset.graph(ONTOLOGY_IRI) if _has_graph(dataset, ONTOLOGY_IRI) else None,
@@ -440,6 +445,14 @@ def _background(ontology: Graph | None, gazetteer: Graph | None) -> list[Graph]:
 
 
 def _read_dump(build: Build, name: URIRef) -> Graph:
+    return _parse_dataset(build.graph_dump(str(name)), "nquads").graph(name)
+
+
+def _parse_dataset(path: Path, fmt: str) -> Dataset:
     dataset = Dataset()
-    dataset.parse(build.graph_dump(str(name)), format="nquads")
-    return dataset.graph(name)
+    with warnings.catch_warnings():
+        # rdflib 7.6's own Dataset.parse and TriG parser use its deprecated
+        # default_context and ConjunctiveGraph; nothing to change on our side.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset.parse(path, format=fmt)
+    return dataset
