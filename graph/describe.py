@@ -178,12 +178,15 @@ class Evidence:
 
     def segments(self) -> list[tuple[str, bool]]:
         """Return the sentence as ``(text, highlighted)`` pieces, in order."""
+        merged: list[list[int]] = []
+        for begin, end in sorted(self.highlights):
+            if merged and begin <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            elif end > begin:
+                merged.append([begin, end])
         pieces: list[tuple[str, bool]] = []
         cursor = 0
-        for begin, end in sorted(self.highlights):
-            begin = max(begin, cursor)
-            if end <= begin:
-                continue
+        for begin, end in merged:
             if begin > cursor:
                 pieces.append((self.sentence[cursor:begin], False))
             pieces.append((self.sentence[begin:end], True))
@@ -409,7 +412,14 @@ class _Evidence:
             f"VALUES (?s ?p ?o) {{ ({triple.subject} {triple.predicate} {triple.object}) }} }}"
         )
         found: list[Evidence] = []
-        for row in self.store.select(query):
+        rows = self.store.select(query)
+        names: list[str] = []
+        anchors: list[tuple[str, int, int]] = []
+        if rows:
+            for node, term in ((triple.subject, subject), (triple.object, obj)):
+                names.extend(self._names(node, term))
+                anchors.extend(self._anchors(node))
+        for row in rows:
             span = row["ev"]
             graph = row["g"]
             if not isinstance(span, ox.NamedNode | ox.BlankNode):
@@ -420,16 +430,40 @@ class _Evidence:
             found.append(
                 resolved.evidence(
                     graph.value if isinstance(graph, ox.NamedNode) else None,
-                    [
-                        subject.label,
-                        subject.value if subject.kind == "literal" else None,
-                        obj.label,
-                        obj.value if obj.kind == "literal" else None,
-                    ],
+                    names=names,
+                    anchors=anchors,
                 )
             )
         found.sort(key=lambda e: (e.issued or "", e.source or "", e.span))
         return tuple(found)
+
+    def _names(self, node: Object, term: Term) -> list[str]:
+        """Return what a sentence may call ``node``: a literal's text, an entity's names."""
+        if isinstance(node, ox.Literal):
+            return [node.value]
+        if not isinstance(node, ox.NamedNode) or not node.value.startswith(DATA_BASE):
+            return []  # vocabulary terms (types, concepts) are not mentioned by name
+        names = [term.label] if term.label else []
+        for prop in (CAKG_NS + "alias", SKOS + "altLabel"):
+            for alias in self.lookup.objects(node, ox.NamedNode(prop)):
+                if isinstance(alias, ox.Literal):
+                    names.append(alias.value)
+        return names
+
+    def _anchors(self, node: Object) -> list[tuple[str, int, int]]:
+        """Return the spans of the exact words of a quotation (``cakg:quoteSpan``)."""
+        if not isinstance(node, ox.NamedNode | ox.BlankNode):
+            return []
+        found = []
+        for span in self.lookup.objects(node, ox.NamedNode(CAKG_NS + "quoteSpan")):
+            if not isinstance(span, ox.NamedNode | ox.BlankNode):
+                continue
+            context = self.lookup.one(span, ox.NamedNode(NIF + "referenceContext"))
+            begin = _int(self.lookup.one(span, ox.NamedNode(NIF + "beginIndex")))
+            end = _int(self.lookup.one(span, ox.NamedNode(NIF + "endIndex")))
+            if context is not None and begin is not None and end is not None:
+                found.append((str(context), begin, end))
+        return found
 
     def _span(self, span: Node) -> _Span | None:
         key = str(span)
@@ -480,6 +514,8 @@ class _Evidence:
                 or None
             )
         return _Span(
+            context=str(context) if context is not None else None,
+            sentence_begin=sentence_begin,
             span=str(span.value) if isinstance(span, ox.NamedNode) else str(span),
             sentence=sentence_text,
             sentence_iri=sentence_node.value if isinstance(sentence_node, ox.NamedNode) else None,
@@ -509,6 +545,8 @@ class _Evidence:
 
 @dataclass(frozen=True)
 class _Span:
+    context: str | None
+    sentence_begin: int | None
     span: str
     sentence: str
     sentence_iri: str | None
@@ -517,19 +555,30 @@ class _Span:
     source_label: str | None
     issued: str | None
 
-    def evidence(self, graph: str | None, names: Sequence[str | None]) -> Evidence:
-        """Return the evidence, highlighting the span or else the names of the fact's ends."""
+    def evidence(
+        self,
+        graph: str | None,
+        *,
+        names: Sequence[str],
+        anchors: Sequence[tuple[str, int, int]],
+    ) -> Evidence:
+        """Return the evidence, highlighting the span, quoted words, or the fact's names."""
         highlights: list[tuple[int, int]] = []
         if self.highlight is not None:
             highlights.append(self.highlight)
-        else:
+        start = self.sentence_begin
+        for context, begin, end in anchors:
+            inside = start is not None and begin >= start and end <= start + len(self.sentence)
+            if context == self.context and start is not None and inside:
+                highlights.append((begin - start, end - start))
+        if not highlights:
             lowered = self.sentence.lower()
-            for name in names:
-                if not name or len(name) < 2:
+            for name in sorted(set(names), key=len, reverse=True):
+                if len(name) < 2:
                     continue
-                at = lowered.find(name.lower())
-                if at >= 0:
-                    highlights.append((at, at + len(name)))
+                match = re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", lowered)
+                if match is not None:
+                    highlights.append(match.span())
         return Evidence(
             span=self.span,
             sentence=self.sentence,
@@ -577,9 +626,11 @@ def description_triples(store: LocalStore, iri: str) -> list[ox.Triple]:
                 neighbours.add(quad.object.value)
     for quad in store.quads(None, None, node, None):
         triples.add(ox.Triple(quad.subject, quad.predicate, quad.object))
-        if isinstance(quad.subject, ox.NamedNode):
+        if isinstance(quad.subject, ox.NamedNode) and quad.predicate.value not in _REIFICATION:
             neighbours.add(quad.subject.value)
-        if quad.predicate.value in _REIFICATION and isinstance(quad.subject, ox.BlankNode):
+        reifies = quad.predicate.value in _REIFICATION
+        if reifies and isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
+            # the reified statement carries the fact's provenance (cakg:evidence)
             for inner in store.quads(quad.subject, None, None, None):
                 triples.add(ox.Triple(inner.subject, inner.predicate, inner.object))
     label = _LABEL_PROPERTIES[0]

@@ -8,6 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 import lxml.html
+import pyoxigraph as ox
 import pytest
 import rdflib
 from cakg.graph.build import Build
@@ -301,3 +302,76 @@ def test_describe_unknown_iri_does_not_exist(app: Flask) -> None:
     store = app.extensions["cakg.store"]
     assert not describe(store, ID + "person/nobody").exists
     assert describe(store, WANG).exists
+
+
+# ---------------------------------------------------------------- the seed build
+
+
+@pytest.fixture(scope="module")
+def seed_client(seed_instance: Path, seed_build: Build) -> FlaskClient:
+    return make_app(seed_instance, seed_build).test_client()
+
+
+def _seed_documents(seed_build: Build) -> list[str]:
+    """Return the data IRIs (without fragment) that the seed build's triples mention."""
+    found: set[str] = set()
+    for quad in ox.parse(seed_build.nquads.read_bytes(), format=ox.RdfFormat.N_QUADS):
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(ID):
+                found.add(term.value.split("#", 1)[0])
+    return sorted(found)
+
+
+def test_every_seed_iri_dereferences(seed_client: FlaskClient, seed_build: Build) -> None:
+    documents = _seed_documents(seed_build)
+    assert len(documents) > 100
+    by_kind: dict[str, str] = {}
+    for iri in documents:
+        path = iri.removeprefix(ID)
+        response = seed_client.get(f"/id/{path}", headers={"Accept": "text/turtle"})
+        assert response.status_code == 303, iri
+        assert response.headers["Location"] == f"/id/{path}.ttl"
+        by_kind.setdefault(path.split("/", 1)[0], path)
+    assert {"person", "org", "country", "event", "source", "text", "graph", "fact"} <= set(by_kind)
+    for path in by_kind.values():
+        page = seed_client.get(f"/id/{path}.html", headers={"Accept": "text/html"})
+        assert page.status_code == 200, path
+        assert html_of(page).findtext(".//h1")
+        turtle = seed_client.get(f"/id/{path}.ttl")
+        graph = rdflib.Graph().parse(data=turtle.get_data(), format="turtle")
+        assert any(graph.triples((URIRef(ID + path), None, None))) or any(
+            graph.triples((None, None, URIRef(ID + path)))
+        ), path
+
+
+def test_seed_person_page_cites_the_press_release(seed_client: FlaskClient) -> None:
+    page = html_of(seed_client.get("/id/person/wang-wentao.html", headers={"Accept": "text/html"}))
+    assert page.findtext(".//h1") == "Wang Wentao"
+    incoming = page.xpath("//table[contains(@class,'incoming')]/tbody/tr")
+    actors = [
+        row
+        for row in incoming
+        if row.xpath("string(td[2])").strip() == "sem:hasActor"
+        and row.xpath("td[1]/a/@href") == ["/id/event/cafta-3-upgrade-protocol/signing"]
+    ]
+    assert len(actors) == 1
+    evidence = actors[0].xpath(".//li[@class='evidence-item']")
+    assert evidence, "the signing fact has its sentence"
+    dates = {li.xpath("string(.//time/@datetime)") for li in evidence}
+    assert "2025-10-28" in dates
+    sources = {li.xpath("string(.//a[@class='source']/@href)") for li in evidence}
+    assert "/id/source/003_d1853fc3ef21e3a4" in sources
+    marks = {m.text for li in evidence for m in li.iter("mark")}
+    assert "Wang Wentao" in marks
+
+
+def test_seed_quotation_highlights_the_quoted_words(seed_client: FlaskClient) -> None:
+    rows = seed_client.application.extensions["cakg.store"].select(
+        "SELECT ?q ?text WHERE { ?q a cakg:QuotedStatement ; schema:text ?text ; "
+        "cakg:quoteSpan ?span } ORDER BY ?q LIMIT 1"
+    )
+    assert rows, "the seed build has quotations"
+    quote, text = rows[0]["q"].value, rows[0]["text"].value
+    page = html_of(seed_client.get("/id/" + quote.removeprefix(ID) + ".html"))
+    marks = [m.text_content() for m in page.iter("mark")]
+    assert text in marks

@@ -229,3 +229,21 @@ def test_statistics_of_the_store(app: Flask) -> None:
     assert set(stats.graphs) == {SOURCE_GRAPH, GAZETTEER}
     assert stats.sources[SOURCE_GRAPH].endswith("source/003_d1853fc3ef21e3a4")
     assert stats.source_labels[SOURCE_GRAPH] == "MOFCOM press release of 2025-10-28"
+
+
+def test_seed_void_has_a_subset_per_source(seed_instance: Path, seed_build: Build) -> None:
+    client = ldapp.make_app(seed_instance, seed_build).test_client()
+    response = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
+    void = ldapp.as_graph(response.get_data(), "application/n-triples")
+    rows = seed_build.manifest["graphs"]
+    subsets = {str(s) for s in void.objects(DATASET_IRI, VOID.subset)}
+    assert subsets == {row["name"] for row in rows}
+    sources = [row for row in rows if row["kind"] == "source"]
+    assert len(sources) == 3
+    for row in sources:
+        subset = URIRef(row["name"])
+        assert _int(void, subset, VOID.triples) == row["triples"]
+        assert str(void.value(subset, DCTERMS.source)).endswith("source/" + row["source_id"])
+        for url in void.objects(subset, VOID.dataDump):
+            assert client.get(str(url).removeprefix("http://localhost")).status_code == 200
+    assert _int(void, DATASET_IRI, VOID.triples) == len(_union_triples(seed_build))
