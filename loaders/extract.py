@@ -195,7 +195,7 @@ class _Extraction:
     last_period: PeriodValue | None = None
     statistic_count: int = 0
     statement_count: int = 0
-    said_dates: list[DateValue] = field(default_factory=list)
+    said_dates: list[tuple[DateMatch, Span]] = field(default_factory=list)
 
     @property
     def published(self) -> date:
@@ -519,9 +519,10 @@ def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches:
     if m is None:
         return
     when = dates[0] if dates else None
+    said_in: Span | None = None
     if when is None and state.said_dates:
-        value = state.said_dates[-1]
-        when = DateMatch(value, 0, 0, "")
+        # "X said on Tuesday" earlier; "X made the remarks at a news conference" here.
+        when, said_in = state.said_dates[-1]
     place = _place_in(state, sentence, matches, sentence.start + m.end(), evidence)
     organiser = None
     held = _HELD.search(sentence.text)
@@ -542,9 +543,9 @@ def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches:
     iri = entity_iri("event", date_key, f"press-conference-{where}")
     status = CAKG.Occurred if when is None or when.value.earliest <= state.published else CAKG.Planned
     _event(state, iri, CAKG.PressConference, label, evidence, when=when, status=status)
-    if when is not None and not when.text:
-        # The date comes from "said on Tuesday" in an earlier sentence.
-        state.sink.add(iri, CAKG.date, when.value.literal, evidence)
+    if when is not None and said_in is not None:
+        # The date is stated by the earlier sentence, too.
+        _event(state, iri, CAKG.PressConference, label, said_in, when=when, status=status)
     if place is not None:
         state.sink.add(iri, SEM.hasPlace, place, evidence)
     if organiser is not None:
@@ -814,18 +815,18 @@ def _speech(state: _Extraction, sentence: Sentence, evidence: Span, matches: lis
         sink.add(iri, CAKG.speaker, speaker.iri, evidence)
         sink.add(iri, CAKG.quoteSpan, sink.span(Span(word_start, word_end, sentence=False)), evidence)
         state.statements.append((iri, evidence))
-        _said_on(state, text, dates)
+        _said_on(state, text, dates, evidence)
     if quoted_any:
         return
     _reported(state, sentence, evidence, matches, dates)
 
 
-def _said_on(state: _Extraction, text: str, dates: list[DateMatch]) -> None:
+def _said_on(state: _Extraction, text: str, dates: list[DateMatch], evidence: Span) -> None:
     m = re.search(rf"{_SPEECH_VERB}\s+(?P<when>on\s+\w+|today|yesterday)", text)
     if m is not None:
         for d in dates:
             if d.text.strip().lower() == m.group("when").lower():
-                state.said_dates.append(d.value)
+                state.said_dates.append((d, evidence))
 
 
 def _who(state: _Extraction) -> str:
@@ -877,7 +878,7 @@ def _reported(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
             if p == SEM.eventType and o == CAKG.Talks and evidence in spans:
                 sink.add(iri, SCHEMA.about, s, evidence)
     state.statements.append((iri, evidence))
-    _said_on(state, text, dates)
+    _said_on(state, text, dates, evidence)
 
 
 def _attach_statements_to_conference(state: _Extraction) -> None:
