@@ -20,10 +20,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
-from networkx.algorithms import community as nx_community
-
 from cakg.errors import CakgError
 from cakg.graph.namespaces import BASE, DATA_BASE
+from networkx.algorithms import community as nx_community
 
 __all__ = [
     "MEASURES",

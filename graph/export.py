@@ -26,10 +26,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
-from lxml import etree
-
 from cakg.errors import QueryError
 from cakg.graph.analytics import centrality, communities
+from lxml import etree
 
 __all__ = [
     "FORMATS",

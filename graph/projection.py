@@ -42,7 +42,6 @@ from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
-
 from cakg.errors import QueryError
 from cakg.graph.namespaces import BASE, DATA_BASE, ONTOLOGY_IRI, SEM
 from cakg.graph.store import LocalStore

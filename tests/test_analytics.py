@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from cakg.graph.analytics import (
     NoPathError,
     UnknownEntityError,
@@ -24,6 +21,8 @@ from cakg.graph.analytics import (
     undirected,
 )
 from cakg.graph.namespaces import DATA_BASE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def star_and_pair() -> nx.Graph:

@@ -9,12 +9,11 @@ from pathlib import Path
 import networkx as nx
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
-from rdflib import Graph, URIRef
-
 from cakg.graph.build import GraphPart, write_build
 from cakg.graph.namespaces import DATA_BASE
 from cakg.web.cli import cli
+from click.testing import CliRunner
+from rdflib import Graph, URIRef
 
 DATA = Path(__file__).parent / "data" / "analytics"
 

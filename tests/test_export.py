@@ -13,8 +13,6 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import xmlschema
-from lxml import etree
-
 from cakg.errors import QueryError
 from cakg.graph.export import (
     FORMATS,
@@ -28,6 +26,7 @@ from cakg.graph.export import (
 from cakg.graph.namespaces import DATA_BASE
 from cakg.graph.projection import actor_network, entity_graph, store_quads
 from cakg.graph.store import LocalStore
+from lxml import etree
 
 DATA = Path(__file__).parent / "data" / "analytics"
 ID = DATA_BASE
@@ -213,7 +212,8 @@ def test_seed_build_exports_everything(
         for fmt in FORMATS:
             data = export_bytes(graph, fmt)
             again = read_back(data, fmt)
-            assert again.number_of_nodes() == graph.number_of_nodes()
+            if fmt != "csv-edges":  # an edge list alone has no isolated nodes
+                assert again.number_of_nodes() == graph.number_of_nodes()
             if fmt != "csv-nodes":
                 assert again.number_of_edges() == graph.number_of_edges()
         gexf_schema.validate(etree.fromstring(export_bytes(graph, "gexf")))

@@ -8,7 +8,6 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 import pytest
-
 from cakg.errors import QueryError
 from cakg.graph.namespaces import DATA_BASE
 from cakg.graph.projection import (

@@ -18,7 +18,6 @@ from typing import Any, TypeVar
 
 import click
 import networkx as nx
-
 from cakg.errors import CakgError
 from cakg.graph import analytics
 from cakg.graph.build import current_build

@@ -1,0 +1,162 @@
+/* The graph explorer: loads graph.json for the chosen view, draws it with CakgGraph,
+ * filters by class and source, searches by name, sizes by a centrality measure and opens
+ * an entity's page on click. */
+(function () {
+  "use strict";
+  var root = document.getElementById("explorer");
+  if (!root) return;
+  var svg = document.getElementById("graph");
+  var status = document.getElementById("graph-status");
+  var info = document.getElementById("graph-info");
+  var groupBox = document.getElementById("group-filter");
+  var sourceBox = document.getElementById("source-filter");
+  var search = document.getElementById("graph-search");
+  var sizeBy = document.getElementById("size-by");
+  var siteRoot = root.dataset.siteRoot || "";
+  var current = null;
+  var data = null;
+
+  function view() {
+    var checked = document.querySelector("input[name=view]:checked");
+    return checked ? checked.value : "entities";
+  }
+
+  function checkboxes(box, legend, items, name) {
+    while (box.firstChild) box.removeChild(box.firstChild);
+    var title = document.createElement("legend");
+    title.textContent = legend;
+    box.appendChild(title);
+    items.forEach(function (item) {
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.name = name;
+      input.value = item.name;
+      input.checked = true;
+      input.addEventListener("change", refilter);
+      label.appendChild(input);
+      if (item.color) {
+        var swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.background = item.color;
+        label.appendChild(swatch);
+      }
+      label.appendChild(document.createTextNode(" " + item.name + " (" + item.count + ")"));
+      box.appendChild(label);
+    });
+  }
+
+  function chosen(name) {
+    return Array.prototype.slice
+      .call(document.querySelectorAll("input[name=" + name + "]:checked"))
+      .map(function (input) { return input.value; });
+  }
+
+  function refilter() {
+    if (!current) return;
+    var groups = chosen("group"), sources = chosen("source");
+    var counts = current.setVisible(function (node) {
+      var bySource = !node.sources.length || node.sources.some(function (s) {
+        return sources.indexOf(s) >= 0;
+      });
+      return groups.indexOf(node.group) >= 0 && bySource;
+    });
+    status.textContent = counts.nodes + " nodes, " + counts.edges + " edges shown (" +
+      data.nodes.length + " nodes, " + data.edges.length + " edges in the " +
+      (data.view === "actors" ? "actor network" : "entity graph") + ")";
+    status.dataset.nodes = counts.nodes;
+    status.dataset.edges = counts.edges;
+    updateDownloads(groups, sources);
+  }
+
+  function updateDownloads(groups, sources) {
+    var links = document.querySelectorAll("#downloads a");
+    var allGroups = data.groups.length === groups.length;
+    var allSources = data.sources.length === sources.length;
+    Array.prototype.forEach.call(links, function (link) {
+      var url = root.dataset.exportUrl.replace("FORMAT", link.dataset.format);
+      var params = new URLSearchParams({view: view()});
+      if (!allGroups) groups.forEach(function (g) { params.append("class", g); });
+      if (!allSources) sources.forEach(function (s) { params.append("source", s); });
+      link.href = url + "?" + params.toString();
+    });
+  }
+
+  function sizeMeasure() {
+    var measure = sizeBy.value;
+    var top = Math.max.apply(null, data.nodes.map(function (n) { return n[measure] || 0; }).concat([1e-9]));
+    return function (node) { return 8 + 34 * ((node[measure] || 0) / top); };
+  }
+
+  function describe(node) {
+    return node.label + " — " + (node.class_label || node.group) + "\ndegree " + node.degree +
+      ", PageRank " + Number(node.pagerank).toFixed(4) + ", betweenness " +
+      Number(node.betweenness).toFixed(4);
+  }
+
+  function showInfo(node) {
+    if (!node) { info.hidden = true; return; }
+    info.hidden = false;
+    info.textContent = describe(node) + (node.sources.length ? "\nsources: " + node.sources.join(", ") : "");
+  }
+
+  function counts(key, items) {
+    var tally = {};
+    data.nodes.forEach(function (node) {
+      (key === "source" ? node.sources : [node.group]).forEach(function (value) {
+        tally[value] = (tally[value] || 0) + 1;
+      });
+    });
+    return items.map(function (item) {
+      return {name: item.name || item, color: item.color, count: tally[item.name || item] || 0};
+    });
+  }
+
+  function load() {
+    status.textContent = "Loading the graph…";
+    fetch(root.dataset.graphUrl + "?view=" + encodeURIComponent(view()), {headers: {Accept: "application/json"}})
+      .then(function (response) {
+        if (!response.ok) return response.json().then(function (body) { throw new Error(body.error.message); });
+        return response.json();
+      })
+      .then(function (json) {
+        data = json;
+        checkboxes(groupBox, "Classes", counts("group", data.groups), "group");
+        checkboxes(sourceBox, "Sources", counts("source", data.sources), "source");
+        current = CakgGraph.draw(svg, data, {
+          size: sizeMeasure(),
+          describe: describe,
+          onHover: showInfo,
+          onOpen: function (node) {
+            if (node.path) window.location.href = siteRoot + node.path;
+          }
+        });
+        svg.dataset.rendered = data.nodes.length;
+        refilter();
+        if (search.value) runSearch();
+      })
+      .catch(function (error) {
+        status.textContent = "The graph could not be loaded: " + error.message;
+      });
+  }
+
+  function runSearch() {
+    if (!current) return [];
+    var words = search.value.trim().toLowerCase();
+    return current.highlight(words ? function (node) {
+      return !node.hidden && (node.label || "").toLowerCase().indexOf(words) >= 0;
+    } : null);
+  }
+
+  search.addEventListener("input", runSearch);
+  search.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter") return;
+    var found = runSearch();
+    if (found.length) current.focus(found[0].id);
+  });
+  sizeBy.addEventListener("change", function () { if (current) current.resize(sizeMeasure()); });
+  Array.prototype.forEach.call(document.querySelectorAll("input[name=view]"), function (input) {
+    input.addEventListener("change", load);
+  });
+  load();
+})();
