@@ -46,6 +46,8 @@ from cakg.graph.void import (
 )
 from cakg.web.errors import error_response
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 __all__ = ["bp", "local_paths", "negotiate_document"]
 
@@ -72,6 +74,11 @@ class NotAcceptableDocument(Exception):
 def negotiate_document(accept: str | None, *, default: str = "html") -> str:
     """Return the document extension that best fits ``Accept`` (``html``, ``ttl`` ...).
 
+    >>> negotiate_document("application/rdf+xml;q=0.9, text/turtle;q=0.5")
+    'rdf'
+    >>> negotiate_document("*/*")
+    'html'
+
     Raises:
         NotAcceptableDocument: nothing offered matches (answer 406).
     """
@@ -80,7 +87,7 @@ def negotiate_document(accept: str | None, *, default: str = "html") -> str:
     offered = [DOCUMENT_TYPES[default]]
     offered += [t for e, t in DOCUMENT_TYPES.items() if e != default]
     offered += list(_ALIASES)
-    best = request.accept_mimetypes.best_match(offered)
+    best = parse_accept_header(accept, MIMEAccept).best_match(offered)
     if best is None:
         raise NotAcceptableDocument(accept)
     for extension, media_type in DOCUMENT_TYPES.items():
