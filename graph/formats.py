@@ -16,7 +16,7 @@ with ``q=0``) or from an explicit override (``format=`` / ``output=`` / ``result
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -184,10 +184,6 @@ def _of_kind(kind: Kind) -> list[Format]:
     return [f for f in FORMATS if f.kind == kind]
 
 
-def _media_types(formats: Iterable[Format]) -> list[str]:
-    return [t for f in formats for t in (f.media_type, *f.aliases)]
-
-
 def _format_for(media_type: str, kind: Kind) -> Format | None:
     for f in _of_kind(kind):
         if media_type == f.media_type or media_type in f.aliases:
@@ -195,19 +191,31 @@ def _format_for(media_type: str, kind: Kind) -> Format | None:
     return None
 
 
-def _normalised(accept: str) -> MIMEAccept:
-    """Parse ``accept``, dropping media-type parameters werkzeug would match literally.
+def _normalised(accept: str) -> tuple[MIMEAccept, set[str]]:
+    """Parse ``accept`` into entries without media-type parameters, and the excluded types.
 
-    A ``charset`` other than UTF-8 excludes the entry, since every format is written in UTF-8.
+    Werkzeug matches parameters literally, so they are dropped; an entry with a ``charset``
+    other than UTF-8 (every format is written in UTF-8) or with ``q=0`` excludes its type.
     """
     values: list[tuple[str, float]] = []
+    excluded: set[str] = set()
     for value, quality in parse_accept_header(accept, MIMEAccept):
         media_type, params = parse_options_header(value)
-        charset = params.get("charset", "utf-8").lower()
-        if charset not in ("utf-8", "utf8") or "/" not in media_type:
+        media_type = media_type.lower()
+        if "/" not in media_type:
             continue
-        values.append((media_type.lower(), quality))
-    return MIMEAccept(values)
+        charset = params.get("charset", "utf-8").lower()
+        if quality <= 0 or charset not in ("utf-8", "utf8"):
+            excluded.add(media_type)
+            continue
+        values.append((media_type, quality))
+    return MIMEAccept(values), excluded
+
+
+def _excluded(media_type: str, excluded: set[str], named: set[str]) -> bool:
+    if media_type in excluded:
+        return True
+    return f"{media_type.split('/')[0]}/*" in excluded and media_type not in named
 
 
 def _override(values: Sequence[str], kind: Kind) -> Format:
@@ -246,11 +254,15 @@ def negotiate(
     fallback = _BY_KEY[default] if default else formats[0]
     if accept is None or not accept.strip():
         return fallback
-    parsed = _normalised(accept)
-    if not parsed:
+    parsed, excluded = _normalised(accept)
+    if not parsed and not excluded:
         # Nothing usable in the header (e.g. only garbage): treat it as absent.
         return fallback
-    candidates = [fallback.media_type, *_media_types(formats)]
+    named = {value for value, _ in parsed}
+    # Aliases count only when named outright: text/* must not pick text/javascript.
+    candidates = [fallback.media_type, *(f.media_type for f in formats)]
+    candidates += [a for f in formats for a in f.aliases if a in named]
+    candidates = [c for c in candidates if not _excluded(c, excluded, named)]
     best = parsed.best_match(candidates)
     found = _format_for(best, kind) if best else None
     if found is None:
