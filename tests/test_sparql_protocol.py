@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -234,7 +235,7 @@ def test_from_clause_replaces_the_union(client: FlaskClient) -> None:
 
 
 class _Listener(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         self.hits.append(self.path)
@@ -441,7 +442,10 @@ def writable(tmp_path: Path) -> Iterator[FlaskClient]:
 
 
 def test_updates_need_the_token(writable: FlaskClient) -> None:
-    insert = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }"
+    insert = (
+        "INSERT DATA { GRAPH <http://example.org/g> "
+        "{ <http://example.org/s> <http://example.org/p> 1 } }"
+    )
     missing = writable.post("/sparql", data=insert, headers=UPDATE_TYPE)
     assert missing.status_code == 401
     assert missing.headers["WWW-Authenticate"].startswith("Bearer")
