@@ -113,8 +113,17 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    downloads = tmp_path_factory.mktemp("downloads")
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     driver.set_page_load_timeout(30)
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    driver.downloads_dir = downloads
     try:
         yield driver
     finally:
@@ -217,6 +226,29 @@ def test_typed_query_and_error_message(
     cells = [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#results tbody td")]
     assert cells[0] == "schema:Person"
     assert int(cells[1].split()[0]) >= 1
+    # download the same results as CSV
+    browser.find_element(By.CSS_SELECTOR, '#downloads button[data-media-type="text/csv"]').click()
+    csv_file = browser.downloads_dir / "results.csv"
+    _wait(browser, lambda d: csv_file.is_file() and csv_file.stat().st_size > 0)
+    lines = csv_file.read_text("utf-8").splitlines()
+    assert lines[0] == "c,n"
+    assert lines[1].startswith("http://schema.org/Person,")
+    # a CONSTRUCT query: its triples as a table of subject, predicate, object
+    browser.execute_script(
+        "arguments[0].value = arguments[1]",
+        editor,
+        "CONSTRUCT { ?p rdfs:label ?l } WHERE { ?p a schema:Person ; rdfs:label ?l } LIMIT 3",
+    )
+    browser.execute_script("document.getElementById('results').dataset.state = ''")
+    browser.find_element(By.ID, "run").click()
+    _wait(browser, lambda d: d.find_element(By.ID, "results").get_attribute("data-state") == "done")
+    headers = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#results thead th")]
+    assert headers == ["subject", "predicate", "object"]
+    rows = browser.find_elements(By.CSS_SELECTOR, "#results tbody tr")
+    assert 1 <= len(rows) <= 3
+    assert rows[0].find_elements(By.TAG_NAME, "td")[1].text == "rdfs:label"
+    formats = browser.find_elements(By.CSS_SELECTOR, "#downloads button.download")
+    assert "text/turtle" in {b.get_attribute("data-media-type") for b in formats}
     browser.execute_script("arguments[0].value = 'SELECT WHERE {'", editor)
     browser.execute_script("document.getElementById('results').dataset.state = ''")
     browser.find_element(By.ID, "run").click()
@@ -224,5 +256,8 @@ def test_typed_query_and_error_message(
         browser,
         lambda d: "error" in (d.find_element(By.ID, "status").get_attribute("class") or ""),
     )
-    assert browser.find_element(By.ID, "status").text.startswith("Error 400")
+    message = browser.find_element(By.ID, "status").text
+    assert message.startswith("Error 400: ")
+    assert "object Object" not in message
+    assert len(message) > len("Error 400: ") + 5
     browser.save_screenshot(str(tmp_path / "query-error.png"))

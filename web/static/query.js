@@ -170,8 +170,10 @@
 
   function errorMessage(status, body) {
     try {
+      // the server's canonical error shape: {"error": {"status", "title", "message"}}
       const data = JSON.parse(body);
-      return data.message || data.error || body;
+      const error = data.error && typeof data.error === "object" ? data.error : data;
+      return error.message || (typeof error.error === "string" ? error.error : body);
     } catch (_err) {
       return body.trim() || "HTTP " + status;
     }
@@ -257,7 +259,11 @@
       }
     }
     results.dataset.state = "done";
-    setStatus(count + " in " + elapsed + " ms");
+    const truncated = response.headers.get("X-Result-Truncated");
+    setStatus(
+      count + " in " + elapsed + " ms" +
+        (truncated ? " (cut: " + truncated.replace(/^true;\s*/, "") + ")" : ""),
+    );
     renderDownloads(kind, text);
   }
 
