@@ -400,8 +400,8 @@ def parse_gazetteer(text: str, *, path: str = "gazetteer.toml") -> Gazetteer:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise GazetteerError(path, f"not valid TOML: {exc}", line=line) from exc
+        at = re.search(r"at line (\d+)", str(exc))
+        raise GazetteerError(path, f"not valid TOML: {exc}", line=int(at.group(1)) if at else None) from exc
     sources = data.get("sources")
     if not isinstance(sources, dict) or not sources:
         raise GazetteerError(path, "a [sources] table naming where the entries come from is required")
