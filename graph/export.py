@@ -28,6 +28,7 @@ from typing import Any
 import networkx as nx
 from cakg.errors import QueryError
 from cakg.graph.analytics import centrality, communities
+from cakg.graph.projection import event_interval
 from lxml import etree
 
 __all__ = [
@@ -186,7 +187,8 @@ def _dynamic(graph: nx.Graph) -> nx.Graph:
     timed = graph.copy()
     for _, data in timed.nodes(data=True):
         if data.get("group") == "event":
-            start, end = _date(data.get("earliestDate")), _date(data.get("latestDate"))
+            first, last = event_interval(data)
+            start, end = _date(first), _date(last)
             if start:
                 data["start"] = start.isoformat()
             if start and end and end >= start:

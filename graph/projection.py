@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,7 @@ __all__ = [
     "Quad",
     "actor_network",
     "entity_graph",
+    "event_interval",
     "local_path",
     "source_ids",
     "store_quads",
@@ -543,6 +544,36 @@ def _add_tenure(
             )
 
 
+def event_interval(data: Mapping[str, Any]) -> tuple[str, str]:
+    """Return the first and last day (ISO dates, ``""`` if unknown) an event's date can mean.
+
+    Sources may date an event differently ("in 2025", "on October 28"): the interval is
+    the narrowest the dates agree on, or their hull when they disagree.
+
+    >>> event_interval({"earliestDate": ["2025-01-01", "2025-10-28"],
+    ...                 "latestDate": ["2025-10-28", "2025-12-31"]})
+    ('2025-10-28', '2025-10-28')
+    >>> event_interval({"date": "2021"})
+    ('', '')
+    """
+
+    def days(name: str) -> list[str]:
+        value = data.get(name)
+        values = value if isinstance(value, list) else [value] if value else []
+        return sorted(str(v)[:10] for v in values if _ISO_DAY.fullmatch(str(v)[:10]))
+
+    earliest, latest = days("earliestDate"), days("latestDate")
+    if not earliest:
+        return "", ""
+    first, last = earliest[-1], latest[0] if latest else earliest[-1]
+    if last < first:
+        first, last = earliest[0], latest[-1] if latest else earliest[0]
+    return first, last
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def actor_network(
     entities: nx.MultiDiGraph,
     *,
@@ -583,7 +614,7 @@ def actor_network(
             network.add_node(actor, **attributes)
     for event in sorted(taking_part):
         event_data = entities.nodes[event]
-        date = str(event_data.get("earliestDate") or event_data.get("date") or "")
+        date = event_interval(event_data)[0]
         for a, b in itertools.combinations(sorted(taking_part[event]), 2):
             if network.has_edge(a, b):
                 edge = network.edges[a, b]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from cakg.graph.namespaces import BASE, DATA_BASE, ONTOLOGY_IRI
+from cakg.graph.projection import event_interval
 from cakg.graph.store import LocalStore
 
 __all__ = ["EVENTS_QUERY", "ONTOLOGY_QUERY", "ontology_diagram", "timeline_events"]
@@ -104,15 +105,17 @@ def timeline_events(store: LocalStore) -> list[dict[str, Any]]:
         )
         for key, name in (
             ("label", "label"),
-            ("date", "date"),
             ("date_text", "dateText"),
-            ("earliest", "earliest"),
-            ("latest", "latest"),
-            ("precision", "precision"),
             ("type", "type"),
-            ("status", "status"),
         ):
             event[key] = event[key] or _value(row, name)
+        if _value(row, "status"):
+            event.setdefault("statuses", set()).add(_value(row, "status"))
+        for key, name in (("dates", "date"), ("earliests", "earliest"), ("latests", "latest")):
+            if _value(row, name):
+                event.setdefault(key, set()).add(_value(row, name))
+        if _value(row, "precision"):
+            event.setdefault("precisions", {})[_value(row, "date")] = _value(row, "precision")
         graph = _value(row, "g")
         if graph.startswith(DATA_BASE + "graph/"):
             event["sources"].add(graph.rsplit("/", 1)[-1])
@@ -132,6 +135,20 @@ def timeline_events(store: LocalStore) -> list[dict[str, Any]]:
                 entry["roles"].add(_value(row, "role"))
     result = []
     for event in events.values():
+        # Sources may date an event differently: show the most precise date, and the
+        # narrowest interval the dates agree on.
+        dates = sorted(event.pop("dates", set()), key=lambda d: (len(d), d))
+        event["date"] = dates[-1] if dates else ""
+        event["precision"] = event.pop("precisions", {}).get(event["date"], "")
+        # A source that reports the event as having happened outweighs one that expected it.
+        statuses = sorted(event.pop("statuses", set()))
+        event["status"] = "occurred" if "occurred" in statuses else (statuses or [""])[0]
+        event["earliest"], event["latest"] = event_interval(
+            {
+                "earliestDate": sorted(event.pop("earliests", set())),
+                "latestDate": sorted(event.pop("latests", set())),
+            }
+        )
         event["label"] = event["label"] or event["id"].rsplit("/", 1)[-1]
         event["places"] = sorted(event["places"].values(), key=lambda d: d["label"])
         event["about"] = sorted(event["about"].values(), key=lambda d: d["label"])
