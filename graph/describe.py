@@ -59,8 +59,12 @@ _LABEL_PROPERTIES = [
     ox.NamedNode(SKOS + "prefLabel"),
     ox.NamedNode(SCHEMA + "name"),
     ox.NamedNode(DCTERMS + "title"),
+    ox.NamedNode(NIF + "anchorOf"),  # a text span is called by its words
 ]
+#: Labels longer than this are cut (with an ellipsis) where they stand for a link.
+LABEL_LENGTH = 120
 _REIFICATION = {RDF + "subject", RDF + "predicate", RDF + "object"}
+_EVIDENCE = ox.NamedNode(PREFIXES["cakg"] + "evidence")
 
 Node = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -142,11 +146,14 @@ class Term:
     @property
     def display(self) -> str:
         """Return the text to show: the label, else the prefixed name, else the value."""
+        if self.kind == "literal":
+            return self.value
+        label = self.label
+        if label and len(label) > LABEL_LENGTH:
+            label = label[: LABEL_LENGTH - 1].rstrip() + "…"
         if self.kind == "iri":
-            return self.label or compact(self.value)
-        if self.kind == "bnode":
-            return self.label or "(anonymous node)"
-        return self.value
+            return label or compact(self.value)
+        return label or "(anonymous node)"
 
     @property
     def short(self) -> str:
@@ -219,11 +226,15 @@ class Description:
     incoming: list[Fact]
     fragments: list[Description] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
+    #: For a text span: the facts extracted from it (reified statements citing it).
+    extracted: list[Fact] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
         """Return whether the dataset says anything about the resource."""
-        return bool(self.outgoing or self.incoming or self.fragments or self.types)
+        return bool(
+            self.outgoing or self.incoming or self.fragments or self.types or self.extracted
+        )
 
     @property
     def title(self) -> str:
@@ -361,13 +372,20 @@ def _describe_one(store: LocalStore, lookup: _Lookup, iri: str) -> Description:
             labels.append(lookup.term(triple.object))
         outgoing.append(_fact(lookup, evidence, triple, in_graphs))
     incoming: list[Fact] = []
+    extracted: list[Fact] = []
     for triple, in_graphs in in_groups.values():
         graphs.update(in_graphs)
         if triple.predicate.value in _REIFICATION:
             continue  # provenance records; shown as the evidence of each fact instead
+        if triple.predicate == _EVIDENCE:
+            fact = _reified_fact(lookup, triple.subject, in_graphs)
+            if fact is not None:
+                extracted.append(fact)
+                continue
         incoming.append(_fact(lookup, evidence, triple, in_graphs))
     outgoing.sort(key=lambda f: (f.predicate.short, f.object.display.lower(), f.object.value))
     incoming.sort(key=lambda f: (f.predicate.short, f.subject.display.lower(), f.subject.value))
+    extracted.sort(key=lambda f: (f.subject.display.lower(), f.predicate.short, f.object.value))
     types.sort(key=lambda t: t.short)
     labels.sort(key=lambda t: (t.language or "", t.value))
     return Description(
@@ -378,6 +396,26 @@ def _describe_one(store: LocalStore, lookup: _Lookup, iri: str) -> Description:
         outgoing=outgoing,
         incoming=incoming,
         graphs=sorted(graphs),
+        extracted=extracted,
+    )
+
+
+def _reified_fact(
+    lookup: _Lookup, statement: ox.NamedNode | ox.BlankNode | ox.Triple, graphs: Sequence[str]
+) -> Fact | None:
+    """Return the triple a reified ``rdf:Statement`` stands for, or ``None`` if it is not one."""
+    if isinstance(statement, ox.Triple):
+        return None
+    subject = lookup.one(statement, ox.NamedNode(RDF + "subject"))
+    predicate = lookup.one(statement, ox.NamedNode(RDF + "predicate"))
+    obj = lookup.one(statement, ox.NamedNode(RDF + "object"))
+    if subject is None or not isinstance(predicate, ox.NamedNode) or obj is None:
+        return None
+    return Fact(
+        subject=lookup.term(subject),
+        predicate=lookup.term(predicate),
+        object=lookup.term(obj),
+        graphs=tuple(sorted(graphs)),
     )
 
 

@@ -225,6 +225,12 @@ def test_hash_iris_are_served_by_their_document(client: FlaskClient) -> None:
     # the evidence links point at the fragment on the document page
     signing = html_of(client.get("/id/event/cafta-3-0-upgrade-protocol/signing.html"))
     assert "/id/text/003_d1853fc3ef21e3a4#char=0,263" in signing.xpath("//a/@href")
+    # a sentence lists the facts extracted from it, and is titled by its words
+    sentence = page.get_element_by_id("char=0,263")
+    assert sentence.findtext("p[@class='anchor']").startswith("On October 28, Minister")
+    extracted = sentence.xpath(".//table[contains(@class,'extracted')]/tbody/tr")
+    properties = {row.xpath("string(td[2])").strip() for row in extracted}
+    assert properties == {"sem:hasPlace", "cakg:date", "cakg:titleText"}
     turtle = client.get("/id/text/003_d1853fc3ef21e3a4.ttl").get_data(as_text=True)
     graph = rdflib.Graph().parse(data=turtle, format="turtle")
     assert (
