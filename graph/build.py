@@ -29,11 +29,10 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib.compare import to_canonical_graph
-
 from cakg.errors import BuildError, NoBuildError
 from cakg.graph.namespaces import PREFIXES, slugify
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 __all__ = [
     "Build",
@@ -115,7 +114,6 @@ def _canonical(part: GraphPart) -> GraphPart:
     return GraphPart(part.name, to_canonical_graph(part.graph), part.kind, part.info)
 
 
-
 def current_build(instance_dir: str | os.PathLike[str]) -> Build:
     """Return the current build in ``instance_dir``.
 
@@ -171,7 +169,9 @@ def write_build(
         all_lines.sort()
         (tmp / "dataset.nq").write_text("".join(all_lines), "utf-8")
         # Graphs in name order, quads sorted within each: the same inputs give the same bytes.
-        ox.serialize(trig_quads, str(tmp / "dataset.trig"), format=ox.RdfFormat.TRIG, prefixes=_TRIG_PREFIXES)
+        ox.serialize(
+            trig_quads, str(tmp / "dataset.trig"), format=ox.RdfFormat.TRIG, prefixes=_TRIG_PREFIXES
+        )
         say("loading the store")
         store = ox.Store(str(tmp / "store"))
         store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)

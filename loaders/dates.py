@@ -213,17 +213,29 @@ def _month_end(year: int, month: int) -> date:
 
 
 _PERIOD_YEAR = r"(?:\s+(?:of\s+)?(?:(?P<rel>this|last|next)\s+year|(?P<num>(?:19|20)\d\d)))?"
-_HALF = re.compile(r"\b(?:in\s+)?the\s+(?P<which>first|second)\s+half(?:\s+of)?" + _PERIOD_YEAR, re.I)
-_QUARTER = re.compile(r"\b(?:in\s+)?the\s+(?P<which>first|second|third|fourth)\s+quarter(?:\s+of)?" + _PERIOD_YEAR, re.I)
+_HALF = re.compile(
+    r"\b(?:in\s+)?the\s+(?P<which>first|second)\s+half(?:\s+of)?" + _PERIOD_YEAR, re.I
+)
+_QUARTER = re.compile(
+    r"\b(?:in\s+)?the\s+(?P<which>first|second|third|fourth)\s+quarter(?:\s+of)?" + _PERIOD_YEAR,
+    re.I,
+)
 _FIRST_MONTHS = re.compile(
-    r"\b(?:in\s+)?the\s+first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2})\s+months(?:\s+of)?" + _PERIOD_YEAR,
+    r"\b(?:in\s+)?the\s+first\s+(?P<n>two|three|four|five|six|seven|eight|nine|ten|eleven|\d{1,2})\s+months(?:\s+of)?"
+    + _PERIOD_YEAR,
     re.I,
 )
 _FROM_TO = re.compile(
-    r"\b(?:from\s+|between\s+)" + _MONTH.format("m1") + r"\s+(?:to|through|and|until)\s+" + _MONTH.format("m2") + _PERIOD_YEAR,
+    r"\b(?:from\s+|between\s+)"
+    + _MONTH.format("m1")
+    + r"\s+(?:to|through|and|until)\s+"
+    + _MONTH.format("m2")
+    + _PERIOD_YEAR,
     re.I,
 )
-_SINCE_START = re.compile(r"\bsince\s+the\s+(?:beginning|start)\s+of\s+(?P<rel>this|last)\s+year", re.I)
+_SINCE_START = re.compile(
+    r"\bsince\s+the\s+(?:beginning|start)\s+of\s+(?P<rel>this|last)\s+year", re.I
+)
 _YEAR_PERIOD = re.compile(r"\b(?:in|for|during|of)\s+(?P<num>(?:19|20)\d\d)\b(?![-.]\d)|\b(?:in|for|during)\s+(?P<rel>last|this)\s+year\b", re.I)  # fmt: skip
 
 
@@ -237,16 +249,33 @@ def find_periods(text: str, published: date, *, offset: int = 0) -> list[PeriodM
     def add(m: re.Match[str], begin: date, end: date, label: str) -> None:
         if any(m.start() < p.end - offset and p.start - offset < m.end() for p in found):
             return
-        found.append(PeriodMatch(PeriodValue(begin, end, label), m.start() + offset, m.end() + offset, m.group(0)))
+        found.append(
+            PeriodMatch(
+                PeriodValue(begin, end, label), m.start() + offset, m.end() + offset, m.group(0)
+            )
+        )
 
     for m in _FROM_TO.finditer(text):
         y = year_of(m)
-        m1, m2 = MONTHS[m.group("m1").lower().rstrip(".")], MONTHS[m.group("m2").lower().rstrip(".")]
-        add(m, date(y, m1, 1), _month_end(y, m2), f"{calendar.month_name[m1]}–{calendar.month_name[m2]} {y}")
+        m1, m2 = (
+            MONTHS[m.group("m1").lower().rstrip(".")],
+            MONTHS[m.group("m2").lower().rstrip(".")],
+        )
+        add(
+            m,
+            date(y, m1, 1),
+            _month_end(y, m2),
+            f"{calendar.month_name[m1]}–{calendar.month_name[m2]} {y}",
+        )
     for m in _HALF.finditer(text):
         y = year_of(m)
         first = m.group("which").lower() == "first"
-        add(m, date(y, 1 if first else 7, 1), _month_end(y, 6 if first else 12), f"{'first' if first else 'second'} half of {y}")
+        add(
+            m,
+            date(y, 1 if first else 7, 1),
+            _month_end(y, 6 if first else 12),
+            f"{'first' if first else 'second'} half of {y}",
+        )
     for m in _QUARTER.finditer(text):
         y = year_of(m)
         q = ["first", "second", "third", "fourth"].index(m.group("which").lower())

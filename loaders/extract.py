@@ -29,9 +29,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import ORG, RDFS, SKOS, TIME, XSD
-
 from cakg.graph.namespaces import (
     CAKG,
     CUR,
@@ -50,6 +47,8 @@ from cakg.loaders.gazetteer import Entity, Gazetteer, Match, fold
 from cakg.loaders.officials import NAME, OfficialMention, find_officials
 from cakg.loaders.sources import Document
 from cakg.loaders.text import Sentence, split_sentences
+from rdflib import Literal, URIRef
+from rdflib.namespace import ORG, RDFS, SKOS, TIME, XSD
 
 __all__ = ["extract"]
 
@@ -108,13 +107,25 @@ _TYPE_LABEL = {
 }
 
 _CONFERENCE = re.compile(r"\b(?P<kind>press|news)\s+(?:conference|briefing)\b", re.I)
-_SUMMIT = re.compile(r"\bthe\s+(?P<name>(?:[A-Z0-9][\w'’-]*\s+)*Summit(?:\s+(?:to|on|of|for|the|and|[A-Z0-9][\w'’-]*))*[A-Za-z0-9])")
-_PLENARY = re.compile(r"\bthe\s+(?P<name>(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\s+plenary\s+session\s+of\s+the\s+[^,.;]+?)(?=\s+on\s|\s+in\s|[,.;]|$)", re.I)
-_TALKS = re.compile(r"\b(?P<name>(?:(?:recent|latest|new|fresh)\s+)?(?:(?:trade|economic|economic\s+and\s+trade|high-level)\s+)?(?:talks|consultations))\s+between\s+", re.I)
-_ANNIVERSARY = re.compile(r"\b(?P<ordinal>\d+(?:st|nd|rd|th))\s+anniversary\s+of\s+(?:the\s+)?", re.I)
+_SUMMIT = re.compile(
+    r"\bthe\s+(?P<name>(?:[A-Z0-9][\w'’-]*\s+)*Summit(?:\s+(?:to|on|of|for|the|and|[A-Z0-9][\w'’-]*))*[A-Za-z0-9])"
+)
+_PLENARY = re.compile(
+    r"\bthe\s+(?P<name>(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\s+plenary\s+session\s+of\s+the\s+[^,.;]+?)(?=\s+on\s|\s+in\s|[,.;]|$)",
+    re.I,
+)
+_TALKS = re.compile(
+    r"\b(?P<name>(?:(?:recent|latest|new|fresh)\s+)?(?:(?:trade|economic|economic\s+and\s+trade|high-level)\s+)?(?:talks|consultations))\s+between\s+",
+    re.I,
+)
+_ANNIVERSARY = re.compile(
+    r"\b(?P<ordinal>\d+(?:st|nd|rd|th))\s+anniversary\s+of\s+(?:the\s+)?", re.I
+)
 _IMPLEMENTS = re.compile(r"\bimplement(?:s|ing|ed)?\b", re.I)
 _WITNESSED = re.compile(r"\bwitnessed\s+by\b", re.I)
-_ON_BEHALF = re.compile(r"\bon\s+behalf\s+of\s+(?P<parties>.+?)(?:,?\s+respectively)?(?=,|\s+the\s|$)", re.I)
+_ON_BEHALF = re.compile(
+    r"\bon\s+behalf\s+of\s+(?P<parties>.+?)(?:,?\s+respectively)?(?=,|\s+the\s|$)", re.I
+)
 _HELD = re.compile(r"\b(?:held|hosted|organi[sz]ed|convened)\b", re.I)
 
 # ---------------------------------------------------------------- speech
@@ -148,25 +159,46 @@ _CHANGE = re.compile(
     rf"fell(?:\s+by)?|declined(?:\s+by)?|decreased(?:\s+by)?|dropped(?:\s+by)?|down\s+by|decline\s+of|drop\s+of)\s+{_PERCENT}",
     re.I,
 )
-_SHARE = re.compile(rf"\b(?:accounting\s+for|accounted\s+for|making\s+up|made\s+up|representing|or)\s+{_PERCENT}\s+of\s+(?:the\s+)?(?P<total>[^,;]+?)(?=,|;|\.\s|\.$|$)", re.I)
+_SHARE = re.compile(
+    rf"\b(?:accounting\s+for|accounted\s+for|making\s+up|made\s+up|representing|or)\s+{_PERCENT}\s+of\s+(?:the\s+)?(?P<total>[^,;]+?)(?=,|;|\.\s|\.$|$)",
+    re.I,
+)
 _RANK = re.compile(
     r"(?P<subject>.{0,60}?)\b(?:is|was|has\s+been|had\s+been|remained|remains|became|has\s+become|has\s+historically\s+become|"
     r"has\s+remained|stayed)\s+(?P<holder>[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)['’]s\s+(?P<rank>largest|biggest|second-largest|"
     r"second\s+largest|third-largest|third\s+largest)\s+trading\s+partner",
     re.I,
 )
-_EACH_OTHER = re.compile(r"each\s+other['’]s\s+(?P<rank>largest|biggest|second-largest)\s+trading\s+partner", re.I)
-_RANK_VALUE = {"largest": 1, "biggest": 1, "second-largest": 2, "second largest": 2, "third-largest": 3, "third largest": 3}
-_TRADE_WORDS = re.compile(r"\b(?:trade|exports?\s+and\s+imports?|imports?\s+and\s+exports?)\b", re.I)
+_EACH_OTHER = re.compile(
+    r"each\s+other['’]s\s+(?P<rank>largest|biggest|second-largest)\s+trading\s+partner", re.I
+)
+_RANK_VALUE = {
+    "largest": 1,
+    "biggest": 1,
+    "second-largest": 2,
+    "second largest": 2,
+    "third-largest": 3,
+    "third largest": 3,
+}
+_TRADE_WORDS = re.compile(
+    r"\b(?:trade|exports?\s+and\s+imports?|imports?\s+and\s+exports?)\b", re.I
+)
 _INVEST_WORDS = re.compile(r"\binvest(?:ment|ments|ed)\b", re.I)
 _COVER = re.compile(r"\b(?:cover(?:s|ed|ing)?|includ(?:es|ed|ing)\s+chapters\s+on|spans?)\b", re.I)
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
 _BYLINE = [
     ("reporter", re.compile(rf"\b[Rr]eporters?\s+(?P<name>{NAME})")),
     ("editor", re.compile(rf"\b(?:Editor|editor|Edited\s+by|edited\s+by)\s+(?P<name>{NAME})")),
-    ("proofreader", re.compile(rf"\b(?:[Pp]roofread(?:er|ing)?|[Pp]roofread\s+by)\s+(?P<name>{NAME})")),
+    (
+        "proofreader",
+        re.compile(rf"\b(?:[Pp]roofread(?:er|ing)?|[Pp]roofread\s+by)\s+(?P<name>{NAME})"),
+    ),
 ]
-_BYLINE_PREDICATES = {"reporter": SCHEMA.author, "editor": SCHEMA.editor, "proofreader": SCHEMA.contributor}
+_BYLINE_PREDICATES = {
+    "reporter": SCHEMA.author,
+    "editor": SCHEMA.editor,
+    "proofreader": SCHEMA.contributor,
+}
 
 
 # ================================================================ the per-document state
@@ -272,10 +304,20 @@ def _person(state: _Extraction, name: str, evidence: Span) -> _Person:
     return person
 
 
-def _org_entity(state: _Extraction, name: str, *, kind: str, country: Entity | None, parent: URIRef | None, evidence: Span) -> URIRef:
+def _org_entity(
+    state: _Extraction,
+    name: str,
+    *,
+    kind: str,
+    country: Entity | None,
+    parent: URIRef | None,
+    evidence: Span,
+) -> URIRef:
     """Return the organisation called ``name``: known to the gazetteer, or minted from the text."""
     known = state.gaz.lookup(name) or state.gaz.lookup(re.sub(r"^the\s+", "", name, flags=re.I))
-    if known is not None and (country is None or known.country in (None, country.key) or known.kind == "country"):
+    if known is not None and (
+        country is None or known.country in (None, country.key) or known.kind == "country"
+    ):
         return known.iri
     clean = re.sub(r"^the\s+", "", name.strip(), flags=re.I)
     scope = country.key if country is not None else "intl"
@@ -307,17 +349,23 @@ class _Official:
     end: int
 
 
-def _official(state: _Extraction, o: OfficialMention, sentence: Sentence, evidence: Span) -> _Official:
+def _official(
+    state: _Extraction, o: OfficialMention, sentence: Sentence, evidence: Span
+) -> _Official:
     person = _person(state, o.name, evidence)
     country = state.gaz.country_by_demonym(o.country_word) if o.country_word else None
     organisation = _post_organisation(state, o, country, evidence)
     if organisation is not None:
         _tenure(state, person, organisation, o, evidence)
     state.last_speaker = person
-    return _Official(person, organisation, o, sentence.start + o.name_start, sentence.start + o.name_end)
+    return _Official(
+        person, organisation, o, sentence.start + o.name_start, sentence.start + o.name_end
+    )
 
 
-def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity | None, evidence: Span) -> URIRef | None:
+def _post_organisation(
+    state: _Extraction, o: OfficialMention, country: Entity | None, evidence: Span
+) -> URIRef | None:
     role = o.role
     head = role.split()[-1]
     if o.of_phrase:
@@ -326,21 +374,49 @@ def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity |
             parent = None
             if o.under_phrase:
                 parent_country = country or state.home_country
-                parent = _org_entity(state, o.under_phrase, kind="government", country=parent_country, parent=None, evidence=evidence)
+                parent = _org_entity(
+                    state,
+                    o.under_phrase,
+                    kind="government",
+                    country=parent_country,
+                    parent=None,
+                    evidence=evidence,
+                )
                 known_parent = state.gaz.by_iri(parent)
                 if country is None and known_parent is not None and known_parent.country:
                     country = state.gaz.get(known_parent.country)
-            return _org_entity(state, phrase, kind="unit", country=country or state.home_country, parent=parent, evidence=evidence)
+            return _org_entity(
+                state,
+                phrase,
+                kind="unit",
+                country=country or state.home_country,
+                parent=parent,
+                evidence=evidence,
+            )
         if head == "minister" and not re.match(r"(?i)(?:the\s+)?ministry\b", phrase):
             ministry = f"Ministry of {phrase}"
             known = state.gaz.lookup(ministry)
             if known is not None and country is None and known.country:
                 return known.iri
-            return _org_entity(state, ministry, kind="government", country=country or state.home_country, parent=None, evidence=evidence)
+            return _org_entity(
+                state,
+                ministry,
+                kind="government",
+                country=country or state.home_country,
+                parent=None,
+                evidence=evidence,
+            )
         known = state.gaz.lookup(phrase)
         if known is not None:
             return known.iri
-        return _org_entity(state, phrase, kind="government", country=country or state.home_country, parent=None, evidence=evidence)
+        return _org_entity(
+            state,
+            phrase,
+            kind="government",
+            country=country or state.home_country,
+            parent=None,
+            evidence=evidence,
+        )
     country = country or state.home_country
     if country is None:
         return None
@@ -350,7 +426,9 @@ def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity |
     return None
 
 
-def _tenure(state: _Extraction, person: _Person, organisation: URIRef, o: OfficialMention, evidence: Span) -> None:
+def _tenure(
+    state: _Extraction, person: _Person, organisation: URIRef, o: OfficialMention, evidence: Span
+) -> None:
     sink = state.sink
     org_path = str(organisation).split("/id/", 1)[1].split("/", 1)[1]
     role_slug = slugify(o.role)
@@ -377,7 +455,9 @@ def _tenure(state: _Extraction, person: _Person, organisation: URIRef, o: Offici
     sink.add(tenure, ORG.role, role, evidence)
     sink.add(tenure, CAKG.post, post, evidence)
     sink.add(tenure, CAKG.titleText, Literal(o.title), evidence)
-    sink.add(tenure, CAKG.attestedOn, Literal(state.published.isoformat(), datatype=XSD.date), evidence)
+    sink.add(
+        tenure, CAKG.attestedOn, Literal(state.published.isoformat(), datatype=XSD.date), evidence
+    )
     sink.add(person.iri, ORG.memberOf, organisation, evidence)
 
 
@@ -394,7 +474,9 @@ def _label_of(state: _Extraction, iri: URIRef) -> str:
     return iri.rsplit("/", 1)[1]
 
 
-def _persons_by_name(state: _Extraction, sentence: Sentence, evidence: Span) -> list[tuple[_Person, int, int]]:
+def _persons_by_name(
+    state: _Extraction, sentence: Sentence, evidence: Span
+) -> list[tuple[_Person, int, int]]:
     """Find people already met in this text, by full name or family name."""
     found: list[tuple[_Person, int, int]] = []
     if not state.persons:
@@ -404,7 +486,9 @@ def _persons_by_name(state: _Extraction, sentence: Sentence, evidence: Span) -> 
     for m in pattern.finditer(fold(sentence.text)):
         person = state.persons[fold(m.group(0)).lower()]
         found.append((person, sentence.start + m.start(), sentence.start + m.end()))
-        state.sink.mention(person.iri, sentence.start + m.start(), sentence.start + m.end(), evidence)
+        state.sink.mention(
+            person.iri, sentence.start + m.start(), sentence.start + m.end(), evidence
+        )
     return found
 
 
@@ -455,19 +539,37 @@ def _event(
     if when is not None:
         value = when.value
         sink.add(iri, CAKG.date, value.literal, evidence)
-        precision = {"day": CAKG.DayPrecision, "month": CAKG.MonthPrecision, "year": CAKG.YearPrecision}
+        precision = {
+            "day": CAKG.DayPrecision,
+            "month": CAKG.MonthPrecision,
+            "year": CAKG.YearPrecision,
+        }
         sink.add(iri, CAKG.datePrecision, precision[value.precision], evidence)
         sink.add(iri, CAKG.dateText, Literal(when.text.strip()), evidence)
-        sink.add(iri, CAKG.earliestDate, Literal(value.earliest.isoformat(), datatype=XSD.date), evidence)
-        sink.add(iri, CAKG.latestDate, Literal(value.latest.isoformat(), datatype=XSD.date), evidence)
+        sink.add(
+            iri, CAKG.earliestDate, Literal(value.earliest.isoformat(), datatype=XSD.date), evidence
+        )
+        sink.add(
+            iri, CAKG.latestDate, Literal(value.latest.isoformat(), datatype=XSD.date), evidence
+        )
     if status is not None:
         sink.add(iri, CAKG.eventStatus, status, evidence)
     return iri
 
 
-def _participate(state: _Extraction, event: URIRef, agent: URIRef, role: URIRef, evidence: Span, *, on_behalf_of: URIRef | None = None) -> None:
+def _participate(
+    state: _Extraction,
+    event: URIRef,
+    agent: URIRef,
+    role: URIRef,
+    evidence: Span,
+    *,
+    on_behalf_of: URIRef | None = None,
+) -> None:
     sink = state.sink
-    node = URIRef(f"{event}/participation/{agent.rsplit('/', 1)[1]}-{role.rsplit('#', 1)[1].lower()}")
+    node = URIRef(
+        f"{event}/participation/{agent.rsplit('/', 1)[1]}-{role.rsplit('#', 1)[1].lower()}"
+    )
     sink.typed(node, CAKG.Participation, evidence)
     sink.add(event, CAKG.participation, node, evidence)
     sink.add(node, CAKG.participant, agent, evidence)
@@ -480,7 +582,9 @@ def _participate(state: _Extraction, event: URIRef, agent: URIRef, role: URIRef,
     sink.labelled(node, label, evidence)
 
 
-def _place_in(state: _Extraction, sentence: Sentence, matches: list[Match], after: int, evidence: Span) -> URIRef | None:
+def _place_in(
+    state: _Extraction, sentence: Sentence, matches: list[Match], after: int, evidence: Span
+) -> URIRef | None:
     """Return the place the sentence says something happened in ("in Kuala Lumpur")."""
     for m in matches:
         if m.entity.kind == "place" and m.start >= after:
@@ -488,7 +592,10 @@ def _place_in(state: _Extraction, sentence: Sentence, matches: list[Match], afte
     for m in matches:
         if m.entity.kind == "place":
             return m.entity.iri
-    local = re.search(r"\b(?:in|at)\s+(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+(?P<country>[A-Z][a-z]+)", sentence.text)
+    local = re.search(
+        r"\b(?:in|at)\s+(?P<place>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?),\s+(?P<country>[A-Z][a-z]+)",
+        sentence.text,
+    )
     if local is not None:
         country = state.gaz.country_by_demonym(local.group("country"))
         place_name = local.group("place")
@@ -514,7 +621,14 @@ def _status(clause: str, when: DateMatch | None, published: date, past_verb: boo
     return None
 
 
-def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch], officials: list[_Official]) -> None:
+def _conference(
+    state: _Extraction,
+    sentence: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    dates: list[DateMatch],
+    officials: list[_Official],
+) -> None:
     m = _CONFERENCE.search(sentence.text)
     if m is None:
         return
@@ -527,10 +641,17 @@ def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches:
     organiser = None
     held = _HELD.search(sentence.text)
     if held is not None:
-        before = [x for x in matches if x.end <= sentence.start + held.start() and x.entity.kind in AGENT_KINDS]
+        before = [
+            x
+            for x in matches
+            if x.end <= sentence.start + held.start() and x.entity.kind in AGENT_KINDS
+        ]
         if before:
             organiser = before[-1].entity
-    topic = re.search(r"(?:conference|briefing)\s+(?:in\s+[A-Z][a-z]+\s+)?(?:on|about|introducing)\s+(?P<topic>[^,.(;]+?)(?=\s+today|\s+on\s+[A-Z]|\s+in\s+[A-Z]|[,.(;]|$)", sentence.text)
+    topic = re.search(
+        r"(?:conference|briefing)\s+(?:in\s+[A-Z][a-z]+\s+)?(?:on|about|introducing)\s+(?P<topic>[^,.(;]+?)(?=\s+today|\s+on\s+[A-Z]|\s+in\s+[A-Z]|[,.(;]|$)",
+        sentence.text,
+    )
     kind = "Press conference" if m.group("kind").lower() == "press" else "News conference"
     label = kind
     if topic is not None:
@@ -539,9 +660,15 @@ def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches:
     if place is not None:
         label += f", {_label_of(state, place)}"
     date_key = when.value.iso if when is not None else state.published.isoformat()
-    where = place.rsplit("/", 1)[1] if place is not None else (organiser.key if organiser is not None else "x")
+    where = (
+        place.rsplit("/", 1)[1]
+        if place is not None
+        else (organiser.key if organiser is not None else "x")
+    )
     iri = entity_iri("event", date_key, f"press-conference-{where}")
-    status = CAKG.Occurred if when is None or when.value.earliest <= state.published else CAKG.Planned
+    status = (
+        CAKG.Occurred if when is None or when.value.earliest <= state.published else CAKG.Planned
+    )
     _event(state, iri, CAKG.PressConference, label, evidence, when=when, status=status)
     if when is not None and said_in is not None:
         # The date is stated by the earlier sentence, too.
@@ -553,7 +680,10 @@ def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches:
         state.sink.add(iri, SCHEMA.organizer, organiser.iri, evidence)
     state.conference = iri
     state.conference_date = when.value if when is not None else None
-    subject = re.match(rf"\s*(?P<who>{NAME}|{_PRONOUN}|[A-Z][a-z]+)\s+(?:made|gave|delivered|spoke|said)", sentence.text)
+    subject = re.match(
+        rf"\s*(?P<who>{NAME}|{_PRONOUN}|[A-Z][a-z]+)\s+(?:made|gave|delivered|spoke|said)",
+        sentence.text,
+    )
     if subject is not None:
         speaker = _resolve_speaker(state, subject.group("who"), evidence)
         if speaker is not None:
@@ -562,7 +692,9 @@ def _conference(state: _Extraction, sentence: Sentence, evidence: Span, matches:
         _participate(state, iri, official.person.iri, CAKG.Speaker, evidence)
 
 
-def _instrument_or_version(state: _Extraction, matches: list[Match], lo: int, hi: int, *, prefer_after: int | None = None) -> Entity | None:
+def _instrument_or_version(
+    state: _Extraction, matches: list[Match], lo: int, hi: int, *, prefer_after: int | None = None
+) -> Entity | None:
     """Return the agreement, version or instrument a clause ``[lo, hi)`` is about."""
     inside = [m for m in matches if lo <= m.start < hi and m.entity.kind in AGREEMENT_KINDS]
     if prefer_after is not None:
@@ -576,7 +708,14 @@ def _instrument_or_version(state: _Extraction, matches: list[Match], lo: int, hi
     return None
 
 
-def _milestones(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch], officials: list[_Official]) -> None:
+def _milestones(
+    state: _Extraction,
+    sentence: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    dates: list[DateMatch],
+    officials: list[_Official],
+) -> None:
     text = sentence.text
     triggers: list[Trigger] = []
     for kind, pattern in _TRIGGERS:
@@ -587,20 +726,36 @@ def _milestones(state: _Extraction, sentence: Sentence, evidence: Span, matches:
     triggers.sort(key=lambda t: t.start)
     if not triggers:
         return
-    doc_refs = re.compile(r"\b(?:the|its|their)\s+(?:protocol|agreement|upgrade\s+protocol)\b|\bits\b", re.I)
+    doc_refs = re.compile(
+        r"\b(?:the|its|their)\s+(?:protocol|agreement|upgrade\s+protocol)\b|\bits\b", re.I
+    )
     for i, trigger in enumerate(triggers):
         lo = triggers[i - 1].end if i > 0 else 0
         hi = triggers[i + 1].start if i + 1 < len(triggers) else len(text)
         absolute_lo, absolute_hi = sentence.start + lo, sentence.start + hi
-        prefer_after = sentence.start + trigger.end if trigger.kind in (CAKG.Upgrade, CAKG.Signing, CAKG.EntryIntoForce, CAKG.Ratification) else None
-        subject = _instrument_or_version(state, matches, sentence.start, absolute_hi, prefer_after=prefer_after)
+        prefer_after = (
+            sentence.start + trigger.end
+            if trigger.kind in (CAKG.Upgrade, CAKG.Signing, CAKG.EntryIntoForce, CAKG.Ratification)
+            else None
+        )
+        subject = _instrument_or_version(
+            state, matches, sentence.start, absolute_hi, prefer_after=prefer_after
+        )
         if trigger.kind == CAKG.Upgrade:
-            subject = _instrument_or_version(state, matches, sentence.start + trigger.end, sentence.start + trigger.end + 40)
+            subject = _instrument_or_version(
+                state, matches, sentence.start + trigger.end, sentence.start + trigger.end + 40
+            )
             if subject is None or subject.kind != "version":
                 continue
-        if subject is None and doc_refs.search(text[lo:hi] + " " + text[trigger.start : trigger.end + 30]):
+        if subject is None and doc_refs.search(
+            text[lo:hi] + " " + text[trigger.start : trigger.end + 30]
+        ):
             subject = state.last_agreement.get("instrument") or state.last_agreement.get("version")
-        if subject is None and trigger.kind in (CAKG.Conclusion, CAKG.SubstantialConclusion) and re.search(r"negotiations", text, re.I):
+        if (
+            subject is None
+            and trigger.kind in (CAKG.Conclusion, CAKG.SubstantialConclusion)
+            and re.search(r"negotiations", text, re.I)
+        ):
             subject = state.last_agreement.get("version")
         if subject is None:
             continue
@@ -611,20 +766,46 @@ def _milestones(state: _Extraction, sentence: Sentence, evidence: Span, matches:
         before = [d for d in dates if absolute_lo <= d.start < sentence.start + trigger.start]
         when = in_clause[0] if in_clause else (before[-1] if before else None)
         clause = _clause(text, lo, trigger)
-        past_verb = bool(re.match(r"(?i)(?:concluded|launched|implemented|entered|came|took|ratified|upgraded|signed|inked|fully|wrapped|finali)", trigger.text)) or bool(
-            re.search(r"\b(?:was|were|has\s+been|have\s+been|had\s+been)\b", text[lo : trigger.start])
+        past_verb = bool(
+            re.match(
+                r"(?i)(?:concluded|launched|implemented|entered|came|took|ratified|upgraded|signed|inked|fully|wrapped|finali)",
+                trigger.text,
+            )
+        ) or bool(
+            re.search(
+                r"\b(?:was|were|has\s+been|have\s+been|had\s+been)\b", text[lo : trigger.start]
+            )
         )
-        if re.match(r"(?i)(?:signing|ratification|entry|full\s+implementation|launch)", trigger.text) and not _PLANNED.search(clause) and when is None:
+        if (
+            re.match(
+                r"(?i)(?:signing|ratification|entry|full\s+implementation|launch)", trigger.text
+            )
+            and not _PLANNED.search(clause)
+            and when is None
+        ):
             past_verb = False
-            if re.search(r"\bfull\s+entry\s+into\s+force\b|\bwith\s+the\s+(?:full\s+)?entry\b", text, re.I) and trigger.kind == CAKG.EntryIntoForce:
+            if (
+                re.search(
+                    r"\bfull\s+entry\s+into\s+force\b|\bwith\s+the\s+(?:full\s+)?entry\b",
+                    text,
+                    re.I,
+                )
+                and trigger.kind == CAKG.EntryIntoForce
+            ):
                 past_verb = True
-        if trigger.kind == CAKG.EntryIntoForce and re.search(r"\bwith\s+the\s+(?:full\s+)?entry\s+into\s+force\b", text, re.I):
+        if trigger.kind == CAKG.EntryIntoForce and re.search(
+            r"\bwith\s+the\s+(?:full\s+)?entry\s+into\s+force\b", text, re.I
+        ):
             past_verb = True
         status = _status(clause, when, state.published, past_verb)
         family = _FAMILY[trigger.kind]
-        iri = entity_iri("event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), family)
+        iri = entity_iri(
+            "event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), family
+        )
         label = f"{_TYPE_LABEL[trigger.kind]} {subject.label}"
-        _event(state, iri, trigger.kind, label, evidence, when=when, status=status, about=subject_iri)
+        _event(
+            state, iri, trigger.kind, label, evidence, when=when, status=status, about=subject_iri
+        )
         if trigger.kind == CAKG.Signing:
             state.last_signing = iri
             _signatories(state, iri, sentence, evidence, matches, officials, trigger)
@@ -638,21 +819,44 @@ def _milestones(state: _Extraction, sentence: Sentence, evidence: Span, matches:
             if official.start >= witnessed_at:
                 _participate(state, state.last_signing, official.person.iri, CAKG.Witness, evidence)
         for m in matches:
-            if m.start >= witnessed_at and m.entity.kind in AGENT_KINDS and not any(o.start <= m.start < o.end for o in officials):
+            if (
+                m.start >= witnessed_at
+                and m.entity.kind in AGENT_KINDS
+                and not any(o.start <= m.start < o.end for o in officials)
+            ):
                 _participate(state, state.last_signing, m.entity.iri, CAKG.Witness, evidence)
 
 
 def _clause(text: str, lo: int, trigger: Trigger) -> str:
     """Return the clause of ``trigger``: from the last clause boundary before it to a little after."""
     head = text[lo : trigger.start]
-    cut = max((m.end() for m in re.finditer(r",\s+(?:which|who|that|and|while|but)?\s*|;\s+|\s+and\s+(?=negotiations|talks|the\s)", head)), default=0)
+    cut = max(
+        (
+            m.end()
+            for m in re.finditer(
+                r",\s+(?:which|who|that|and|while|but)?\s*|;\s+|\s+and\s+(?=negotiations|talks|the\s)",
+                head,
+            )
+        ),
+        default=0,
+    )
     return head[cut:] + text[trigger.start : trigger.end + 25]
 
 
-def _parties_as_subject(state: _Extraction, event: URIRef, sentence: Sentence, evidence: Span, matches: list[Match], trigger: Trigger) -> None:
+def _parties_as_subject(
+    state: _Extraction,
+    event: URIRef,
+    sentence: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    trigger: Trigger,
+) -> None:
     """Record "China and ASEAN launched ..." as the sides of a milestone."""
     head = sentence.text[: trigger.start]
-    subject = re.match(r"\s*(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\b", head)
+    subject = re.match(
+        r"\s*(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\b",
+        head,
+    )
     if subject is None:
         return
     for group in ("a", "b"):
@@ -661,7 +865,15 @@ def _parties_as_subject(state: _Extraction, event: URIRef, sentence: Sentence, e
             _participate(state, event, entity.iri, CAKG.Party, evidence)
 
 
-def _signatories(state: _Extraction, event: URIRef, sentence: Sentence, evidence: Span, matches: list[Match], officials: list[_Official], trigger: Trigger) -> None:
+def _signatories(
+    state: _Extraction,
+    event: URIRef,
+    sentence: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    officials: list[_Official],
+    trigger: Trigger,
+) -> None:
     text = sentence.text
     signers = [o for o in officials if o.end <= sentence.start + trigger.start]
     if not signers:
@@ -676,20 +888,42 @@ def _signatories(state: _Extraction, event: URIRef, sentence: Sentence, evidence
     for i, signer in enumerate(signers):
         party: Entity | None = None
         if parties:
-            party = parties[i] if respectively and i < len(parties) else (parties[0] if len(parties) == 1 else None)
-        _participate(state, event, signer.person.iri, CAKG.Signatory, evidence, on_behalf_of=party.iri if party else None)
+            party = (
+                parties[i]
+                if respectively and i < len(parties)
+                else (parties[0] if len(parties) == 1 else None)
+            )
+        _participate(
+            state,
+            event,
+            signer.person.iri,
+            CAKG.Signatory,
+            evidence,
+            on_behalf_of=party.iri if party else None,
+        )
         if party is not None:
             _participate(state, event, party.iri, CAKG.Party, evidence)
 
 
-def _named_events(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+def _named_events(
+    state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]
+) -> None:
     text = sentence.text
     implementing = _IMPLEMENTS.search(text) is not None
-    subject_event = state.last_signing if re.match(r"\s*(?:The\s+signing|It\b|This\b)", text) else None
+    subject_event = (
+        state.last_signing if re.match(r"\s*(?:The\s+signing|It\b|This\b)", text) else None
+    )
     for m in _SUMMIT.finditer(text):
         name = m.group("name")
         iri = entity_iri("event", slugify(name))
-        _event(state, iri, CAKG.Summit, name, evidence, status=CAKG.Occurred if re.search(r"\b(?:reached|held|at\s+the)\b", text) else None)
+        _event(
+            state,
+            iri,
+            CAKG.Summit,
+            name,
+            evidence,
+            status=CAKG.Occurred if re.search(r"\b(?:reached|held|at\s+the)\b", text) else None,
+        )
         reached = re.search(r"reached\s+by\s+(?P<who>.+?)\s+at\s+the\s+", text)
         if reached is not None:
             lo, hi = sentence.start + reached.start("who"), sentence.start + reached.end("who")
@@ -704,7 +938,14 @@ def _named_events(state: _Extraction, sentence: Sentence, evidence: Span, matche
     for m in _PLENARY.finditer(text):
         name = m.group("name")
         iri = entity_iri("event", slugify(name))
-        _event(state, iri, CAKG.PlenarySession, name[0].upper() + name[1:], evidence, status=CAKG.Occurred)
+        _event(
+            state,
+            iri,
+            CAKG.PlenarySession,
+            name[0].upper() + name[1:],
+            evidence,
+            status=CAKG.Occurred,
+        )
         lo, hi = sentence.start + m.start("name"), sentence.start + m.end("name")
         for x in matches:
             if lo <= x.start < hi and x.entity.kind == "organisation":
@@ -715,33 +956,74 @@ def _named_events(state: _Extraction, sentence: Sentence, evidence: Span, matche
             state.sink.add(subject_event, CAKG.implements, iri, evidence)
     for m in _TALKS.finditer(text):
         after = sentence.start + m.end()
-        sides = [x.entity for x in matches if after <= x.start < after + 60 and x.entity.kind in AGENT_KINDS][:2]
+        sides = [
+            x.entity
+            for x in matches
+            if after <= x.start < after + 60 and x.entity.kind in AGENT_KINDS
+        ][:2]
         if len(sides) < 2:
             continue
         year = state.published.year
         iri = entity_iri("event", str(year), f"talks-{sides[0].key}-{sides[1].key}")
         name = m.group("name").strip()
         label = f"{name[0].upper() + name[1:]} between {sides[0].label} and {sides[1].label}"
-        _event(state, iri, CAKG.Talks, label, evidence, status=CAKG.Occurred if re.search(r"\brecent\b|\bheld\b", name + text, re.I) else None)
+        _event(
+            state,
+            iri,
+            CAKG.Talks,
+            label,
+            evidence,
+            status=CAKG.Occurred if re.search(r"\brecent\b|\bheld\b", name + text, re.I) else None,
+        )
         for side in sides:
             _participate(state, iri, side.iri, CAKG.Party, evidence)
-        state.sink.add(iri, CAKG.latestDate, Literal(state.published.isoformat(), datatype=XSD.date), evidence)
+        state.sink.add(
+            iri, CAKG.latestDate, Literal(state.published.isoformat(), datatype=XSD.date), evidence
+        )
     names = [(n.start(), n.end()) for n in _SUMMIT.finditer(text)]
     for m in _ANNIVERSARY.finditer(text):
         if any(lo <= m.start() < hi for lo, hi in names):
             continue  # part of an event's name ("Summit to Commemorate the 30th Anniversary of ...")
         after = sentence.start + m.end()
-        subject = next((x.entity for x in matches if after <= x.start < after + 5 and x.entity.kind in (*AGREEMENT_KINDS, "organisation", "mechanism")), None)
+        subject = next(
+            (
+                x.entity
+                for x in matches
+                if after <= x.start < after + 5
+                and x.entity.kind in (*AGREEMENT_KINDS, "organisation", "mechanism")
+            ),
+            None,
+        )
         if subject is None:
             continue
         year_match = re.search(r"\b(?P<y>(?:19|20)\d\d)\b", text)
         when = None
         if year_match is not None:
             value = DateValue(int(year_match.group("y")))
-            when = DateMatch(value, sentence.start + year_match.start(), sentence.start + year_match.end(), year_match.group(0))
-        iri = entity_iri("event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), f"anniversary-{m.group('ordinal').lower()}")
-        status = _status(text, when, state.published, past_verb=bool(re.search(r"\bmarked\b", text)))
-        _event(state, iri, CAKG.Anniversary, f"{m.group('ordinal')} anniversary of the {subject.label}", evidence, when=when, status=status, about=subject.iri)
+            when = DateMatch(
+                value,
+                sentence.start + year_match.start(),
+                sentence.start + year_match.end(),
+                year_match.group(0),
+            )
+        iri = entity_iri(
+            "event",
+            subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"),
+            f"anniversary-{m.group('ordinal').lower()}",
+        )
+        status = _status(
+            text, when, state.published, past_verb=bool(re.search(r"\bmarked\b", text))
+        )
+        _event(
+            state,
+            iri,
+            CAKG.Anniversary,
+            f"{m.group('ordinal')} anniversary of the {subject.label}",
+            evidence,
+            when=when,
+            status=status,
+            about=subject.iri,
+        )
 
 
 # ================================================================ coverage
@@ -759,7 +1041,8 @@ def _coverage(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
     if subject is None or subject.kind == "agreement":
         subject = state.last_agreement.get("version") or (
             state.gaz.get(state.last_agreement["instrument"].establishes)  # type: ignore[arg-type]
-            if "instrument" in state.last_agreement and state.last_agreement["instrument"].establishes
+            if "instrument" in state.last_agreement
+            and state.last_agreement["instrument"].establishes
             else None
         )
     if subject is None:
@@ -770,7 +1053,10 @@ def _coverage(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
     according = _ACCORDING.search(sentence.text)
     if according is not None:
         after = sentence.start + according.end()
-        authority = next((m.entity.iri for m in matches if m.start >= after and m.entity.kind in AGENT_KINDS), None)
+        authority = next(
+            (m.entity.iri for m in matches if m.start >= after and m.entity.kind in AGENT_KINDS),
+            None,
+        )
     for area in areas:
         state.sink.add(subject.iri, CAKG.coversArea, area.iri, evidence, according_to=authority)
 
@@ -778,7 +1064,13 @@ def _coverage(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
 # ================================================================ speech
 
 
-def _speech(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch]) -> None:
+def _speech(
+    state: _Extraction,
+    sentence: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    dates: list[DateMatch],
+) -> None:
     text = sentence.text
     quotes = list(_QUOTE.finditer(text))
     quoted_any = False
@@ -790,7 +1082,10 @@ def _speech(state: _Extraction, sentence: Sentence, evidence: Span, matches: lis
         before = text[: q.start()]
         who = None
         who_re = _who(state)
-        m = re.match(rf"\s*,?\s*(?:(?P<who>{who_re})(?:,\s+[^\"“,]+(?:,\s+[^\"“,]+)?,)?\s+(?:also\s+)?{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<who2>{who_re}))", after)
+        m = re.match(
+            rf"\s*,?\s*(?:(?P<who>{who_re})(?:,\s+[^\"“,]+(?:,\s+[^\"“,]+)?,)?\s+(?:also\s+)?{_SPEECH_VERB}|{_SPEECH_VERB}\s+(?P<who2>{who_re}))",
+            after,
+        )
         if m is not None:
             who = m.group("who") or m.group("who2")
         else:
@@ -804,7 +1099,9 @@ def _speech(state: _Extraction, sentence: Sentence, evidence: Span, matches: lis
             continue
         quoted_any = True
         state.last_speaker = speaker
-        word_start = sentence.start + q.start("q") + (len(q.group("q")) - len(q.group("q").lstrip()))
+        word_start = (
+            sentence.start + q.start("q") + (len(q.group("q")) - len(q.group("q").lstrip()))
+        )
         word_end = word_start + len(words)
         state.statement_count += 1
         iri = entity_iri("statement", state.doc.source_id, str(state.statement_count))
@@ -813,7 +1110,9 @@ def _speech(state: _Extraction, sentence: Sentence, evidence: Span, matches: lis
         sink.labelled(iri, f"{speaker.label}: “{_short(words)}”", evidence)
         sink.add(iri, SCHEMA.text, Literal(words, lang=state.doc.metadata.language), evidence)
         sink.add(iri, CAKG.speaker, speaker.iri, evidence)
-        sink.add(iri, CAKG.quoteSpan, sink.span(Span(word_start, word_end, sentence=False)), evidence)
+        sink.add(
+            iri, CAKG.quoteSpan, sink.span(Span(word_start, word_end, sentence=False)), evidence
+        )
         state.statements.append((iri, evidence))
         _said_on(state, text, dates, evidence)
     if quoted_any:
@@ -840,15 +1139,26 @@ def _short(words: str, limit: int = 60) -> str:
     return words if len(words) <= limit else words[: limit - 1].rstrip() + "…"
 
 
-def _reported(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch]) -> None:
+def _reported(
+    state: _Extraction,
+    sentence: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    dates: list[DateMatch],
+) -> None:
     text = sentence.text
     who = clause = None
     who_re = _who(state)
-    m = re.search(rf"(?:^|,\s+)(?P<who>{who_re})(?:,\s+[^,]+,)?\s+(?:also\s+)?(?:said|says|noted|stressed|added|stated|pointed\s+out)(?:\s+on\s+\w+)?,?\s+(?:that\s+)?(?P<clause>[^\"“].+)$", text)
+    m = re.search(
+        rf"(?:^|,\s+)(?P<who>{who_re})(?:,\s+[^,]+,)?\s+(?:also\s+)?(?:said|says|noted|stressed|added|stated|pointed\s+out)(?:\s+on\s+\w+)?,?\s+(?:that\s+)?(?P<clause>[^\"“].+)$",
+        text,
+    )
     if m is not None:
         who, clause = m.group("who"), m.group("clause")
     else:
-        m = re.search(rf"^(?P<clause>.+),\s+(?P<who>{who_re})\s+(?:said|noted|added|stressed)\.?$", text)
+        m = re.search(
+            rf"^(?P<clause>.+),\s+(?P<who>{who_re})\s+(?:said|noted|added|stressed)\.?$", text
+        )
         if m is not None:
             who, clause = m.group("who"), m.group("clause")
         else:
@@ -934,21 +1244,39 @@ def _amounts(text: str) -> list[_Amount]:
         if currency is None:
             continue
         scale = _SCALE.get((m.group("scale") or "").lower(), 0)
-        found.append(_Amount(_number(m.group("num")), scale, currency[0], currency[1], m.group(0).strip(), m.start(), m.end()))
+        found.append(
+            _Amount(
+                _number(m.group("num")),
+                scale,
+                currency[0],
+                currency[1],
+                m.group(0).strip(),
+                m.start(),
+                m.end(),
+            )
+        )
     return found
 
 
-def _areas_for(state: _Extraction, sentence: Sentence, matches: list[Match], indicator: URIRef) -> tuple[Entity, Entity] | None:
+def _areas_for(
+    state: _Extraction, sentence: Sentence, matches: list[Match], indicator: URIRef
+) -> tuple[Entity, Entity] | None:
     """Return (reference area, counterpart) of a figure in ``sentence``."""
     text = sentence.text
     agents = [m for m in matches if m.entity.kind in AGENT_KINDS]
     if indicator == CAKG.OutwardInvestment:
-        m = re.search(r"(?P<a>[A-Z][\w-]*|[a-z]+)['’]s\s+(?:actual\s+|direct\s+|foreign\s+|outbound\s+|non-financial\s+)*investment\s+in\s+(?P<b>\w[\w-]*)", text, re.I)
+        m = re.search(
+            r"(?P<a>[A-Z][\w-]*|[a-z]+)['’]s\s+(?:actual\s+|direct\s+|foreign\s+|outbound\s+|non-financial\s+)*investment\s+in\s+(?P<b>\w[\w-]*)",
+            text,
+            re.I,
+        )
         if m is not None:
             a, b = state.gaz.lookup(m.group("a")), state.gaz.lookup(m.group("b"))
             if a is not None and b is not None:
                 return a, b
-    share = re.search(r"of\s+(?P<a>[A-Z][\w-]*)['’]s\s+(?:total\s+)?(?:foreign|overall|external)\s+trade", text)
+    share = re.search(
+        r"of\s+(?P<a>[A-Z][\w-]*)['’]s\s+(?:total\s+)?(?:foreign|overall|external)\s+trade", text
+    )
     pair = re.search(r"between\s+(?P<a>[\w-]+)\s+and\s+(?P<b>[\w-]+)", text)
     names = [m.entity for m in agents]
     if pair is not None:
@@ -1000,7 +1328,9 @@ def _doc_counterpart(state: _Extraction, ref: Entity) -> Entity | None:
     return pair[1] if pair[0].key == ref.key else pair[0]
 
 
-def _statistics(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+def _statistics(
+    state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]
+) -> None:
     text = sentence.text
     _ranks(state, sentence, evidence, matches)
     periods = find_periods(text, state.published, offset=sentence.start)
@@ -1038,7 +1368,9 @@ def _statistics(state: _Extraction, sentence: Sentence, evidence: Span, matches:
         state.statistic_count += 1
         iri = entity_iri("statistic", state.doc.source_id, str(state.statistic_count))
         made.append(iri)
-        _statistic(state, iri, evidence, indicator, areas, period, amount, change, share_value, share_total)
+        _statistic(
+            state, iri, evidence, indicator, areas, period, amount, change, share_value, share_total
+        )
     for a in made:
         for b in made:
             if a != b:
@@ -1085,7 +1417,9 @@ def _statistic(
     if amount is not None:
         sink.add(iri, SDMX_MEASURE.obsValue, Literal(amount.value, datatype=XSD.decimal), evidence)
         sink.add(iri, SDMX_ATTRIBUTE.unitMeasure, amount.unit, evidence)
-        sink.add(iri, SDMX_ATTRIBUTE.unitMult, Literal(amount.multiplier, datatype=XSD.integer), evidence)
+        sink.add(
+            iri, SDMX_ATTRIBUTE.unitMult, Literal(amount.multiplier, datatype=XSD.integer), evidence
+        )
         sink.add(iri, CAKG.reportedText, Literal(amount.text), evidence)
         label = f"{subject}, {period.label}: {amount.text}"
     else:
@@ -1104,13 +1438,28 @@ def _ranks(state: _Extraction, sentence: Sentence, evidence: Span, matches: list
     text = sentence.text
     for m in _RANK.finditer(text):
         holder = state.gaz.lookup(m.group("holder"))
-        subject_matches = [x for x in matches if sentence.start + m.start("subject") <= x.start < sentence.start + m.end("subject") and x.entity.kind in AGENT_KINDS]
+        subject_matches = [
+            x
+            for x in matches
+            if sentence.start + m.start("subject") <= x.start < sentence.start + m.end("subject")
+            and x.entity.kind in AGENT_KINDS
+        ]
         if holder is None or not subject_matches:
             continue
         partner = subject_matches[-1].entity
-        _rank(state, evidence, holder, partner, _RANK_VALUE[m.group("rank").lower().replace("  ", " ")])
+        _rank(
+            state,
+            evidence,
+            holder,
+            partner,
+            _RANK_VALUE[m.group("rank").lower().replace("  ", " ")],
+        )
     for m in _EACH_OTHER.finditer(text):
-        pair = re.search(r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+being", text) or re.search(r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+(?:are|were|have\s+been|remain)", text)
+        pair = re.search(
+            r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+being", text
+        ) or re.search(
+            r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+(?:are|were|have\s+been|remain)", text
+        )
         if pair is None:
             continue
         a, b = state.gaz.lookup(pair.group("a")), state.gaz.lookup(pair.group("b"))
@@ -1133,7 +1482,9 @@ def _rank(state: _Extraction, evidence: Span, holder: Entity, partner: Entity, v
     sink.add(iri, SDMX_DIMENSION.refPeriod, _period_iri(state, period, evidence), evidence)
     sink.add(iri, SDMX_MEASURE.obsValue, Literal(Decimal(value), datatype=XSD.decimal), evidence)
     sink.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNIT.NUM, evidence)
-    sink.labelled(iri, f"{partner.label} is {holder.label}'s trading partner no. {value} ({year})", evidence)
+    sink.labelled(
+        iri, f"{partner.label} is {holder.label}'s trading partner no. {value} ({year})", evidence
+    )
 
 
 def entities_of(matches: Iterable[Match]) -> list[Entity]:

@@ -12,9 +12,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
-
 from cakg.graph.model import types_for
 from cakg.graph.namespaces import (
     CAKG,
@@ -26,6 +23,8 @@ from cakg.graph.namespaces import (
     graph_iri,
 )
 from cakg.loaders.sources import Document
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "FactSink", "Span", "span_iri"]
 
@@ -55,7 +54,9 @@ class FactSink:
 
     document: Document
     facts: dict[tuple[URIRef, URIRef, URIRef | Literal], set[Span]] = field(default_factory=dict)
-    according_to: dict[tuple[URIRef, URIRef, URIRef | Literal], URIRef] = field(default_factory=dict)
+    according_to: dict[tuple[URIRef, URIRef, URIRef | Literal], URIRef] = field(
+        default_factory=dict
+    )
     mentions: dict[tuple[int, int], URIRef] = field(default_factory=dict)
     mention_sentences: dict[tuple[int, int], Span] = field(default_factory=dict)
     extra_spans: set[Span] = field(default_factory=set)

@@ -20,9 +20,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
-
 from cakg.errors import GazetteerError
 from cakg.graph.model import types_for
 from cakg.graph.namespaces import (
@@ -35,6 +32,8 @@ from cakg.graph.namespaces import (
     bind_prefixes,
     entity_iri,
 )
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 __all__ = [
     "KIND_CLASSES",
@@ -107,7 +106,9 @@ _QID = re.compile(r"Q[1-9][0-9]*")
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # One-to-one character folds, so that offsets in the folded text are offsets in the text.
-_FOLD = str.maketrans({"–": "-", "—": "-", "‑": "-", "‐": "-", "’": "'", "‘": "'", "“": '"', "”": '"'})
+_FOLD = str.maketrans(
+    {"–": "-", "—": "-", "‑": "-", "‐": "-", "’": "'", "‘": "'", "“": '"', "”": '"'}
+)
 
 
 def fold(text: str) -> str:
@@ -228,7 +229,9 @@ class Gazetteer:
             if result and match.start < result[-1].end:
                 continue
             result.append(match)
-        return [Match(m.entity, m.start, m.end, text[m.start - offset : m.end - offset]) for m in result]
+        return [
+            Match(m.entity, m.start, m.end, text[m.start - offset : m.end - offset]) for m in result
+        ]
 
     def country_by_demonym(self, word: str) -> Entity | None:
         """Return the country whose demonym (``Chinese``) or name is ``word``."""
@@ -252,8 +255,20 @@ class Gazetteer:
         g = Graph()
         bind_prefixes(g)
         g.add((COVERAGE_SCHEME, RDF.type, SKOS.ConceptScheme))
-        g.add((COVERAGE_SCHEME, RDFS.label, Literal("Coverage areas of China–ASEAN agreements", lang="en")))
-        g.add((COVERAGE_SCHEME, SKOS.prefLabel, Literal("Coverage areas of China–ASEAN agreements", lang="en")))
+        g.add(
+            (
+                COVERAGE_SCHEME,
+                RDFS.label,
+                Literal("Coverage areas of China–ASEAN agreements", lang="en"),
+            )
+        )
+        g.add(
+            (
+                COVERAGE_SCHEME,
+                SKOS.prefLabel,
+                Literal("Coverage areas of China–ASEAN agreements", lang="en"),
+            )
+        )
         for entity in self.entities.values():
             _entity_triples(g, entity, self)
         return g
@@ -338,21 +353,28 @@ def _parse_entity(key: str, raw: Any, path: str, sources: Mapping[str, str]) -> 
         raise GazetteerError(path, f"{where}: keys are lower-case words joined by hyphens")
     unknown = sorted(set(raw) - _ALLOWED_KEYS)
     if unknown:
-        raise GazetteerError(path, f"{where}: unknown key(s) {unknown}; allowed: {sorted(_ALLOWED_KEYS)}")
+        raise GazetteerError(
+            path, f"{where}: unknown key(s) {unknown}; allowed: {sorted(_ALLOWED_KEYS)}"
+        )
     kind = raw.get("kind")
     if kind not in KIND_SEGMENTS:
-        raise GazetteerError(path, f"{where}: 'kind' must be one of {sorted(KIND_SEGMENTS)}, not {kind!r}")
+        raise GazetteerError(
+            path, f"{where}: 'kind' must be one of {sorted(KIND_SEGMENTS)}, not {kind!r}"
+        )
     label = raw.get("label")
     if not isinstance(label, str) or not label.strip():
         raise GazetteerError(path, f"{where}: 'label' (the English name) is missing or empty")
     source = raw.get("source")
     if source not in sources:
         raise GazetteerError(
-            path, f"{where}: 'source' must name an entry of [sources] ({sorted(sources)}), not {source!r}"
+            path,
+            f"{where}: 'source' must name an entry of [sources] ({sorted(sources)}), not {source!r}",
         )
     qid = raw.get("wikidata")
     if qid is not None and (not isinstance(qid, str) or not _QID.fullmatch(qid)):
-        raise GazetteerError(path, f"{where}: 'wikidata' must be a Q-identifier like 'Q148', not {qid!r}")
+        raise GazetteerError(
+            path, f"{where}: 'wikidata' must be a Q-identifier like 'Q148', not {qid!r}"
+        )
     org_type = raw.get("type", "organisation")
     if org_type not in ORGANISATION_CLASSES:
         raise GazetteerError(path, f"{where}: 'type' must be one of {sorted(ORGANISATION_CLASSES)}")
@@ -401,10 +423,14 @@ def parse_gazetteer(text: str, *, path: str = "gazetteer.toml") -> Gazetteer:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"at line (\d+)", str(exc))
-        raise GazetteerError(path, f"not valid TOML: {exc}", line=int(at.group(1)) if at else None) from exc
+        raise GazetteerError(
+            path, f"not valid TOML: {exc}", line=int(at.group(1)) if at else None
+        ) from exc
     sources = data.get("sources")
     if not isinstance(sources, dict) or not sources:
-        raise GazetteerError(path, "a [sources] table naming where the entries come from is required")
+        raise GazetteerError(
+            path, "a [sources] table naming where the entries come from is required"
+        )
     raw_entities = data.get("entity")
     if not isinstance(raw_entities, dict) or not raw_entities:
         raise GazetteerError(path, "no [entity.<key>] tables found")
@@ -418,7 +444,9 @@ def parse_gazetteer(text: str, *, path: str = "gazetteer.toml") -> Gazetteer:
                 )
         for target in (*entity.parties, *entity.members):
             if target not in entities:
-                raise GazetteerError(path, f"entity {entity.key!r}: refers to unknown entity {target!r}")
+                raise GazetteerError(
+                    path, f"entity {entity.key!r}: refers to unknown entity {target!r}"
+                )
     head_posts = data.get("head_posts", {})
     if not isinstance(head_posts, dict):
         raise GazetteerError(path, "[head_posts] must be a table of countries")
@@ -427,7 +455,9 @@ def parse_gazetteer(text: str, *, path: str = "gazetteer.toml") -> Gazetteer:
             raise GazetteerError(path, f"[head_posts.{country}]: unknown country or not a table")
         for title, org in posts.items():
             if org not in entities:
-                raise GazetteerError(path, f"[head_posts.{country}] {title!r}: unknown entity {org!r}")
+                raise GazetteerError(
+                    path, f"[head_posts.{country}] {title!r}: unknown entity {org!r}"
+                )
     return Gazetteer(entities=entities, sources=dict(sources), head_posts=head_posts, path=path)
 
 

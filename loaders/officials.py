@@ -26,7 +26,9 @@ _NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?|[A-Z]\.)"
 #: A personal name: two to five capitalised tokens (Malay "bin"/"binti" allowed inside).
 NAME = rf"{_NAME_TOKEN}(?:\s+(?:bin\s+|binti\s+|van\s+|de\s+)?{_NAME_TOKEN}){{1,4}}"
 
-_QUALIFIER = r"(?:deputy|vice|assistant|acting|executive|senior|permanent|first|second|chief|former)"
+_QUALIFIER = (
+    r"(?:deputy|vice|assistant|acting|executive|senior|permanent|first|second|chief|former)"
+)
 _HEAD = (
     r"(?:prime\s+minister|vice\s+premier|premier|president|minister|secretary-general|"
     r"secretary\s+general|secretary|director-general|director\s+general|director|head|chief|"
@@ -40,7 +42,9 @@ _ORG_WORD = r"[A-Z][\w'’.-]*"
 _ORG = rf"{_ORG_WORD}(?:(?:\s+|,\s+|\s+&\s+)(?:(?:and|of|the|for|&)\s+)*{_ORG_WORD})*?"
 _COUNTRY = r"(?P<country>[A-Z][a-z]+(?:['’]s)?)"
 _AFTER_NAME = r"(?=\s*(?:,|\.|;|\)|$|\s(?:and|said|says|told|noted|added|who|has|had|was|is|will|would|met|signed|held|attended|stressed|announced|pointed|witnessed|on|at|in)\b))"
-_SPEECH = r"(?:said|says|told|noted|added|stated|announced|remarked|explained|stressed|pointed\s+out)"
+_SPEECH = (
+    r"(?:said|says|told|noted|added|stated|announced|remarked|explained|stressed|pointed\s+out)"
+)
 
 # Title before the name.
 _PORTFOLIO = r"(?P<portfolio>Trade|Commerce|Foreign|Finance|Economy|Economic|Industry|Investment|Defence|Defense|Agriculture|Transport|Tourism)"
@@ -53,7 +57,22 @@ _AFTER = re.compile(
     rf"(?:\s+(?:under|at|in)\s+(?:the\s+)?(?P<under>[^,;()]+?))?),\s+(?={_SPEECH}|who\b|and\b)"
 )
 
-_NOT_A_COUNTRY = {"The", "A", "An", "And", "On", "In", "At", "By", "Its", "Their", "His", "Her", "Former", "Then"}
+_NOT_A_COUNTRY = {
+    "The",
+    "A",
+    "An",
+    "And",
+    "On",
+    "In",
+    "At",
+    "By",
+    "Its",
+    "Their",
+    "His",
+    "Her",
+    "Former",
+    "Then",
+}
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph
-
 from cakg.errors import BuildError, CakgError, SourceError
 from cakg.graph.build import Build, GraphPart, write_build
 from cakg.graph.model import ontology_graph
-from cakg.graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, bind_prefixes
+from cakg.graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI
 from cakg.loaders.extract import extract
 from cakg.loaders.facts import EXTRACTOR_VERSION, FactSink
 from cakg.loaders.gazetteer import GAZETTEER_GRAPH, Gazetteer, load_gazetteer
 from cakg.loaders.sources import LOADERS, Document, Metadata, parse_metadata, read_sources
+from rdflib import Graph, URIRef
 
 __all__ = [
     "BuildReport",
@@ -48,8 +47,8 @@ def extract_file(
     metadata: Metadata,
     *,
     gazetteer: Gazetteer | None = None,
-) -> Dataset:
-    """Run the loaders on one file outside a build; return its named graph in a dataset.
+) -> tuple[URIRef, Graph]:
+    """Run the loaders on one file outside a build; return its graph's name and the graph.
 
     Raises:
         SourceError: the file cannot be read or has no loader.
@@ -57,26 +56,36 @@ def extract_file(
     p = Path(path)
     loader = LOADERS.get(p.suffix.lower())
     if loader is None:
-        raise SourceError(str(p), f"no loader for {p.suffix or 'files without a suffix'!r}; known: {sorted(LOADERS)}")
+        raise SourceError(
+            str(p),
+            f"no loader for {p.suffix or 'files without a suffix'!r}; known: {sorted(LOADERS)}",
+        )
     document = loader.load(p, metadata)
     graph, sink = extract_document(document, gazetteer or load_gazetteer())
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    target = dataset.graph(sink.graph_name)
-    for triple in graph:
-        target.add(triple)
-    return dataset
+    return sink.graph_name, graph
 
 
 def metadata_from_options(
-    *, published: str | None, publisher: str | None, title: str | None, url: str | None, language: str, where: str
+    *,
+    published: str | None,
+    publisher: str | None,
+    title: str | None,
+    url: str | None,
+    language: str,
+    where: str,
 ) -> Metadata:
     """Return metadata given as command-line options, checked like a catalogue entry.
 
     Raises:
         SourceError: an option is missing or invalid.
     """
-    raw = {"published": published, "publisher": publisher, "title": title, "url": url, "language": language}
+    raw = {
+        "published": published,
+        "publisher": publisher,
+        "title": title,
+        "url": url,
+        "language": language,
+    }
     return parse_metadata(raw, where=where)
 
 
@@ -110,7 +119,12 @@ def build_from_sources(
         raise BuildError(f"cannot build without a valid gazetteer: {exc}") from exc
     parts = [
         GraphPart(ONTOLOGY_IRI, ontology_graph(), "ontology"),
-        GraphPart(GAZETTEER_GRAPH, gazetteer.to_graph(), "reference", {"entities": len(gazetteer.entities)}),
+        GraphPart(
+            GAZETTEER_GRAPH,
+            gazetteer.to_graph(),
+            "reference",
+            {"entities": len(gazetteer.entities)},
+        ),
     ]
     shapes = _shapes_graph()
     if shapes is not None:

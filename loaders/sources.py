@@ -23,8 +23,8 @@ from cakg.errors import SourceError
 from cakg.loaders.text import normalise
 
 __all__ = [
-    "LOADERS",
     "CATALOGUE",
+    "LOADERS",
     "Document",
     "Loader",
     "Metadata",
@@ -89,7 +89,9 @@ class TextLoader:
         if not raw.strip():
             raise SourceError(str(path), "is empty: a source needs the text of the article")
         if b"\x00" in raw:
-            raise SourceError(str(path), "looks binary (it contains NUL bytes): sources are UTF-8 text files")
+            raise SourceError(
+                str(path), "looks binary (it contains NUL bytes): sources are UTF-8 text files"
+            )
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -103,7 +105,8 @@ class TextLoader:
         source_id = source_id_of(path)
         if not _SOURCE_ID.fullmatch(source_id):
             raise SourceError(
-                str(path), "the file name must start with a letter or digit and use only letters, digits, '_', '.', '-'"
+                str(path),
+                "the file name must start with a letter or digit and use only letters, digits, '_', '.', '-'",
             )
         return Document(source_id, str(path), metadata, normalise(text))
 
@@ -119,20 +122,28 @@ def parse_metadata(raw: Any, *, where: str) -> Metadata:
         SourceError: a field is missing or invalid; the message names it.
     """
     if not isinstance(raw, Mapping):
-        raise SourceError(where, "metadata must be a JSON object with title, publisher, published, language, url")
+        raise SourceError(
+            where, "metadata must be a JSON object with title, publisher, published, language, url"
+        )
     published = raw.get("published")
     if not isinstance(published, str):
-        raise SourceError(where, "metadata: 'published' (the publication date, YYYY-MM-DD) is missing")
+        raise SourceError(
+            where, "metadata: 'published' (the publication date, YYYY-MM-DD) is missing"
+        )
     try:
         published_date = date.fromisoformat(published)
     except ValueError as exc:
-        raise SourceError(where, f"metadata: 'published' must be a date YYYY-MM-DD, not {published!r}") from exc
+        raise SourceError(
+            where, f"metadata: 'published' must be a date YYYY-MM-DD, not {published!r}"
+        ) from exc
     publisher = raw.get("publisher")
     if not isinstance(publisher, str) or not publisher.strip():
         raise SourceError(where, "metadata: 'publisher' is missing or empty")
     language = raw.get("language", "en")
     if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
-        raise SourceError(where, f"metadata: 'language' must be a BCP 47 tag such as 'en', not {language!r}")
+        raise SourceError(
+            where, f"metadata: 'language' must be a BCP 47 tag such as 'en', not {language!r}"
+        )
     title = raw.get("title")
     if title is not None and (not isinstance(title, str) or not title.strip()):
         raise SourceError(where, "metadata: 'title' must be a non-empty string or null")
@@ -172,11 +183,17 @@ def read_sources(folder: Path) -> Iterator[Document | SourceError]:
             continue
         loader = LOADERS.get(path.suffix.lower())
         if loader is None:
-            yield SourceError(str(path), f"no loader for {path.suffix or 'files without a suffix'!r}; known: {sorted(LOADERS)}")
+            yield SourceError(
+                str(path),
+                f"no loader for {path.suffix or 'files without a suffix'!r}; known: {sorted(LOADERS)}",
+            )
             continue
         source_id = source_id_of(path)
         if source_id in seen:
-            yield SourceError(str(path), f"duplicate source id {source_id!r} (also {seen[source_id]}): rename one file")
+            yield SourceError(
+                str(path),
+                f"duplicate source id {source_id!r} (also {seen[source_id]}): rename one file",
+            )
             continue
         seen[source_id] = str(path)
         sidecar = path.with_name(path.name + ".json")
@@ -189,10 +206,13 @@ def read_sources(folder: Path) -> Iterator[Document | SourceError]:
                 where = f"{catalogue_path} [{path.name!r}]"
             else:
                 raise SourceError(
-                    str(path), f"has no metadata: add an entry for {path.name!r} to {CATALOGUE} or a sidecar {sidecar.name}"
+                    str(path),
+                    f"has no metadata: add an entry for {path.name!r} to {CATALOGUE} or a sidecar {sidecar.name}",
                 )
             yield loader.load(path, parse_metadata(raw, where=where))
         except SourceError as exc:
             yield exc
     for name in sorted(set(catalogue) - {p.name for p in folder.iterdir()}):
-        yield SourceError(f"{catalogue_path} [{name!r}]", "describes a file that is not in the folder")
+        yield SourceError(
+            f"{catalogue_path} [{name!r}]", "describes a file that is not in the folder"
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from cakg.graph.build import Build
 from cakg.loaders import build_from_sources
 

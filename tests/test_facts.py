@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-
 from cakg.graph.build import Build
 from cakg.graph.store import LocalStore, open_build_store
 
@@ -84,7 +83,9 @@ def test_000_date_of_the_conference_keeps_the_words_and_precision(store: LocalSt
     )
 
 
-def test_000_liang_is_deputy_head_of_asian_affairs_under_the_foreign_ministry(store: LocalStore) -> None:
+def test_000_liang_is_deputy_head_of_asian_affairs_under_the_foreign_ministry(
+    store: LocalStore,
+) -> None:
     assert stated(
         store,
         S000,
@@ -130,7 +131,9 @@ def test_000_quote_span_offsets_select_the_exact_words(store: LocalStore) -> Non
         assert doc[int(row["b"].value) : int(row["e"].value)] == row["text"].value
 
 
-def test_000_negotiations_on_3_0_concluded_substantially_in_october_last_year(store: LocalStore) -> None:
+def test_000_negotiations_on_3_0_concluded_substantially_in_october_last_year(
+    store: LocalStore,
+) -> None:
     assert stated(
         store,
         S000,
@@ -178,7 +181,9 @@ def test_000_asean_is_chinas_largest_trading_partner(store: LocalStore) -> None:
     ("value", "unit", "mult"),
     [("6.99", "cur:CNY", 12), ("968", "cur:USD", 9)],
 )
-def test_000_bilateral_trade_2024_with_change_and_share(store: LocalStore, value: str, unit: str, mult: int) -> None:
+def test_000_bilateral_trade_2024_with_change_and_share(
+    store: LocalStore, value: str, unit: str, mult: int
+) -> None:
     assert stated(
         store,
         S000,
@@ -222,7 +227,9 @@ def test_003_signing_in_kuala_lumpur_on_october_28(store: LocalStore) -> None:
     ("person", "party"),
     [("wang-wentao", "country/china"), ("tengku-zafrul-aziz", "org/asean")],
 )
-def test_003_signatories_on_behalf_of_their_parties(store: LocalStore, person: str, party: str) -> None:
+def test_003_signatories_on_behalf_of_their_parties(
+    store: LocalStore, person: str, party: str
+) -> None:
     assert stated(
         store,
         S003,
@@ -241,7 +248,9 @@ def test_003_signatories_on_behalf_of_their_parties(store: LocalStore, person: s
         ("anwar-ibrahim", "prime minister", "government-of-malaysia"),
     ],
 )
-def test_003_posts_of_signatories_and_witnesses(store: LocalStore, person: str, role: str, org: str) -> None:
+def test_003_posts_of_signatories_and_witnesses(
+    store: LocalStore, person: str, role: str, org: str
+) -> None:
     assert stated(
         store,
         S003,
@@ -275,21 +284,43 @@ def test_003_signing_implements_summit_consensus_and_plenary_decisions(store: Lo
         "BIND(cakg:implements AS ?p) ?s ?p ?o . ?o sem:eventType cakg:PlenarySession ; schema:organizer id:org/cpc-central-committee .",
         "fourth plenary session of the 20th Central Committee",
     )
-    assert ask(store, "id:person/xi-jinping ^org:member/org:role/rdfs:label \"president\"@en .")
+    assert ask(store, 'id:person/xi-jinping ^org:member/org:role/rdfs:label "president"@en .')
 
 
 @pytest.mark.parametrize(
     ("subject", "kind", "date", "words"),
     [
-        ("cafta", "NegotiationLaunch", '"2002"^^xsd:gYear', "launched the free trade area construction process in 2002"),
+        (
+            "cafta",
+            "NegotiationLaunch",
+            '"2002"^^xsd:gYear',
+            "launched the free trade area construction process in 2002",
+        ),
         ("cafta-v1", "FullImplementation", '"2010"^^xsd:gYear', "fully implemented in 2010"),
         ("cafta-v2", "Upgrade", '"2015"^^xsd:gYear', "upgraded to Version 2.0 in 2015"),
-        ("cafta-v3", "NegotiationLaunch", '"2022-11"^^xsd:gYearMonth', "officially launched in November 2022"),
-        ("cafta-v3", "Conclusion", '"2025-05"^^xsd:gYearMonth', "negotiations were concluded in May 2025"),
+        (
+            "cafta-v3",
+            "NegotiationLaunch",
+            '"2022-11"^^xsd:gYearMonth',
+            "officially launched in November 2022",
+        ),
+        (
+            "cafta-v3",
+            "Conclusion",
+            '"2025-05"^^xsd:gYearMonth',
+            "negotiations were concluded in May 2025",
+        ),
     ],
 )
-def test_003_history_of_the_free_trade_area(store: LocalStore, subject: str, kind: str, date: str, words: str) -> None:
-    about = {"cafta": "agreement/cafta", "cafta-v1": "agreement/cafta/v1", "cafta-v2": "agreement/cafta/v2", "cafta-v3": "agreement/cafta/v3"}[subject]
+def test_003_history_of_the_free_trade_area(
+    store: LocalStore, subject: str, kind: str, date: str, words: str
+) -> None:
+    about = {
+        "cafta": "agreement/cafta",
+        "cafta-v1": "agreement/cafta/v1",
+        "cafta-v2": "agreement/cafta/v2",
+        "cafta-v3": "agreement/cafta/v3",
+    }[subject]
     assert stated(
         store,
         S003,
@@ -353,7 +384,9 @@ def test_004_li_chenggang_is_assistant_minister_of_commerce(store: LocalStore) -
         'BIND(org:role AS ?p) ?s org:member id:person/li-chenggang ; org:organization id:org/mofcom ; ?p ?o . ?o rdfs:label "assistant minister"@en .',
         "assistant Minister of Commerce",
     )
-    assert ask(store, "GRAPH id:graph/004_05edaf1031469346 { id:person/li-chenggang cakg:extracted true }")
+    assert ask(
+        store, "GRAPH id:graph/004_05edaf1031469346 { id:person/li-chenggang cakg:extracted true }"
+    )
 
 
 def _statistic(store: LocalStore, source: str, where: str, words: str) -> bool:
@@ -391,8 +424,12 @@ def test_004_asean_investment_in_china_up_5_9_percent(store: LocalStore) -> None
     )
 
 
-@pytest.mark.parametrize(("holder", "partner"), [("country/china", "org/asean"), ("org/asean", "country/china")])
-def test_004_each_others_largest_trading_partner(store: LocalStore, holder: str, partner: str) -> None:
+@pytest.mark.parametrize(
+    ("holder", "partner"), [("country/china", "org/asean"), ("org/asean", "country/china")]
+)
+def test_004_each_others_largest_trading_partner(
+    store: LocalStore, holder: str, partner: str
+) -> None:
     assert _statistic(
         store,
         S004,
@@ -431,7 +468,12 @@ def test_004_upgrade_protocol_fully_entered_into_force_last_year(store: LocalSto
 
 @pytest.mark.parametrize(
     "mechanism",
-    ["lancang-mekong-cooperation", "greater-mekong-subregion", "china-asean-east-growth-area", "china-indochina-peninsula-corridor"],
+    [
+        "lancang-mekong-cooperation",
+        "greater-mekong-subregion",
+        "china-asean-east-growth-area",
+        "china-indochina-peninsula-corridor",
+    ],
 )
 def test_004_sub_regional_cooperation_mechanisms(store: LocalStore, mechanism: str) -> None:
     assert stated(
@@ -444,10 +486,16 @@ def test_004_sub_regional_cooperation_mechanisms(store: LocalStore, mechanism: s
 
 @pytest.mark.parametrize(
     ("predicate", "person"),
-    [("schema:author", "xu-wen"), ("schema:editor", "fan-yijing"), ("schema:contributor", "li-ming")],
+    [
+        ("schema:author", "xu-wen"),
+        ("schema:editor", "fan-yijing"),
+        ("schema:contributor", "li-ming"),
+    ],
 )
 def test_004_reporter_editor_proofreader(store: LocalStore, predicate: str, person: str) -> None:
-    assert stated(store, S004, f"BIND({predicate} AS ?p) BIND(id:person/{person} AS ?o) ?s ?p ?o .", "")
+    assert stated(
+        store, S004, f"BIND({predicate} AS ?p) BIND(id:person/{person} AS ?o) ?s ?p ?o .", ""
+    )
 
 
 # ------------------------------------------------------------------ where the sources differ
@@ -461,5 +509,11 @@ def test_sources_differ_on_when_3_0_negotiations_ended(store: LocalStore) -> Non
     row = rows[0]
     assert row["event"].value.endswith("/event/cafta-v3/conclusion")
     assert {row["date1"].value, row["date2"].value} == {"2024-10", "2025-05"}
-    assert {row["source1"].value.rsplit("/", 1)[1], row["source2"].value.rsplit("/", 1)[1]} == {S000, S003}
-    assert "concluded substantially in October last year" in row["sentence1"].value + row["sentence2"].value
+    assert {row["source1"].value.rsplit("/", 1)[1], row["source2"].value.rsplit("/", 1)[1]} == {
+        S000,
+        S003,
+    }
+    assert (
+        "concluded substantially in October last year"
+        in row["sentence1"].value + row["sentence2"].value
+    )

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-
 from cakg.graph.build import Build
 from cakg.graph.catalog import get_query, list_queries
 from cakg.graph.namespaces import DATA_BASE, PREFIXES
@@ -41,7 +40,9 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
 @pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
 def test_every_query_parses_and_is_documented(query: object) -> None:
     q = get_query(query.name)  # type: ignore[attr-defined]
-    assert q.summary and q.description, f"{q.name}.rq needs '#+ summary:' and '#+ description:' lines"
+    assert q.summary and q.description, (
+        f"{q.name}.rq needs '#+ summary:' and '#+ description:' lines"
+    )
     ox.Store().query(q.text, prefixes=PREFIXES)
 
 
@@ -62,7 +63,10 @@ def test_there_is_a_question_for_each_topic() -> None:
 
 
 def test_versions_and_their_milestones(store: LocalStore) -> None:
-    rows = {(r["versionLabel"], r["type"], r.get("date", ""), r.get("status", ""), r["source"]) for r in run(store, "versions_milestones")}
+    rows = {
+        (r["versionLabel"], r["type"], r.get("date", ""), r.get("status", ""), r["source"])
+        for r in run(store, "versions_milestones")
+    }
     assert rows == {
         ("1.0", "cakg:FullImplementation", "2010", "cakg:Occurred", f"source/{S003}"),
         ("2.0", "cakg:Upgrade", "2015", "cakg:Occurred", f"source/{S003}"),
@@ -92,9 +96,18 @@ def test_areas_3_0_covers(store: LocalStore) -> None:
     }
 
 
-def test_who_signed_the_3_0_protocol_for_whom_where_when_and_who_witnessed(store: LocalStore) -> None:
+def test_who_signed_the_3_0_protocol_for_whom_where_when_and_who_witnessed(
+    store: LocalStore,
+) -> None:
     rows = {
-        (r["name"], r["role"], r.get("onBehalfOf", ""), r.get("place", ""), r.get("date", ""), r["source"])
+        (
+            r["name"],
+            r["role"],
+            r.get("onBehalfOf", ""),
+            r.get("place", ""),
+            r.get("date", ""),
+            r["source"],
+        )
         for r in run(store, "protocol_signing")
         if r["source"] == f"source/{S003}"
     }
@@ -111,7 +124,10 @@ def test_who_signed_the_3_0_protocol_for_whom_where_when_and_who_witnessed(store
 
 
 def test_officials_posts_per_source(store: LocalStore) -> None:
-    rows = {(r["name"], r["role"], r["organisation"], r["source"].rsplit("/", 1)[1]) for r in run(store, "officials_posts")}
+    rows = {
+        (r["name"], r["role"], r["organisation"], r["source"].rsplit("/", 1)[1])
+        for r in run(store, "officials_posts")
+    }
     assert rows == {
         ("Liang Jianjun", "deputy head", "org/mfa-china/department-of-asian-affairs", S000),
         ("Wang Wentao", "minister", "org/mofcom", S003),
@@ -138,7 +154,9 @@ def test_what_each_official_said_and_where(store: LocalStore) -> None:
         ("Liang Jianjun", "Nor will we accept the behavior of saying one thing and doing another"),
     }
     assert {r["place"] for r in rows if r["name"] == "Liang Jianjun"} == {"place/beijing"}
-    assert {r["event"] for r in rows if r["name"] == "Li Chenggang"} == {"event/2020-09-27/press-conference-scio"}
+    assert {r["event"] for r in rows if r["name"] == "Li Chenggang"} == {
+        "event/2020-09-27/press-conference-scio"
+    }
     reported = [r for r in rows if r["kind"] == "cakg:ReportedStatement"]
     assert len(reported) == 9
     assert {r["name"] for r in reported} == {"Liang Jianjun", "Li Chenggang"}
@@ -162,11 +180,66 @@ def test_trade_and_investment_figures(store: LocalStore) -> None:
     }
     china, asean = "country/china", "org/asean"
     assert rows == {
-        ("cakg:TradeValue", china, asean, "2024-01-01", "2024-12-31", "6.99", "cur:CNY", "12", "9", "15.9"),
-        ("cakg:TradeValue", china, asean, "2024-01-01", "2024-12-31", "968", "cur:USD", "9", "9", "15.9"),
-        ("cakg:TradeValue", china, asean, "2020-01-01", "2020-08-31", "416.55", "cur:USD", "9", "3.8", "14.6"),
-        ("cakg:OutwardInvestment", china, asean, "2020-01-01", "2020-06-30", "6.23", "cur:USD", "9", "53.1", "76.7"),
-        ("cakg:OutwardInvestment", asean, china, "2020-01-01", "2020-06-30", "", "unit:PERCENT", "", "5.9", ""),
+        (
+            "cakg:TradeValue",
+            china,
+            asean,
+            "2024-01-01",
+            "2024-12-31",
+            "6.99",
+            "cur:CNY",
+            "12",
+            "9",
+            "15.9",
+        ),
+        (
+            "cakg:TradeValue",
+            china,
+            asean,
+            "2024-01-01",
+            "2024-12-31",
+            "968",
+            "cur:USD",
+            "9",
+            "9",
+            "15.9",
+        ),
+        (
+            "cakg:TradeValue",
+            china,
+            asean,
+            "2020-01-01",
+            "2020-08-31",
+            "416.55",
+            "cur:USD",
+            "9",
+            "3.8",
+            "14.6",
+        ),
+        (
+            "cakg:OutwardInvestment",
+            china,
+            asean,
+            "2020-01-01",
+            "2020-06-30",
+            "6.23",
+            "cur:USD",
+            "9",
+            "53.1",
+            "76.7",
+        ),
+        (
+            "cakg:OutwardInvestment",
+            asean,
+            china,
+            "2020-01-01",
+            "2020-06-30",
+            "",
+            "unit:PERCENT",
+            "",
+            "5.9",
+            "",
+        ),
     }
 
 
@@ -182,7 +255,8 @@ def test_source_sentence_of_any_fact(store: LocalStore) -> None:
     signing_place = [
         r
         for r in rows
-        if r["subject"] == "event/cafta-3-upgrade-protocol/signing" and r["object"] == "place/kuala-lumpur"
+        if r["subject"] == "event/cafta-3-upgrade-protocol/signing"
+        and r["object"] == "place/kuala-lumpur"
     ]
     assert len(signing_place) == 1
     row = signing_place[0]
@@ -195,10 +269,19 @@ def test_source_sentence_of_any_fact(store: LocalStore) -> None:
 def test_timeline_of_all_events(store: LocalStore) -> None:
     rows = run(store, "timeline")
     dated = [r["date"] for r in rows if "date" in r]
-    assert dated == sorted(dated, key=lambda d: d[:4] + d[5:7].ljust(2, "0") + d[8:10].ljust(2, "0"))
+    assert dated == sorted(
+        dated, key=lambda d: d[:4] + d[5:7].ljust(2, "0") + d[8:10].ljust(2, "0")
+    )
     assert dated[0] == "2002" and dated[-1] == "2025-10-28"
     kinds = {r["type"] for r in rows}
-    assert {"cakg:PressConference", "cakg:Signing", "cakg:Summit", "cakg:PlenarySession", "cakg:Talks", "cakg:Anniversary"} <= kinds
+    assert {
+        "cakg:PressConference",
+        "cakg:Signing",
+        "cakg:Summit",
+        "cakg:PlenarySession",
+        "cakg:Talks",
+        "cakg:Anniversary",
+    } <= kinds
     assert len({r["event"] for r in rows}) == 15
 
 

@@ -12,9 +12,8 @@ from typing import Any
 
 import click
 import pyoxigraph as ox
-
 from cakg.errors import CakgError, SourceError
-from cakg.graph.build import Build, current_build
+from cakg.graph.build import Build, current_build, nquads_lines
 from cakg.graph.catalog import get_query, list_queries
 from cakg.graph.namespaces import PREFIXES
 from cakg.graph.store import open_build_store
@@ -22,6 +21,8 @@ from cakg.loaders.pipeline import build_from_sources, extract_file, metadata_fro
 from cakg.loaders.sources import parse_metadata
 
 COMMANDS: list[click.Command] = []
+# The dataset's own IRIs hold slashes, which prefixed names would have to escape.
+_PLAIN_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "id"}
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -80,7 +81,9 @@ def build(ctx: click.Context, sources_dir: Path, gazetteer_path: Path | None, qu
             click.echo(message, err=True)
 
     try:
-        report = build_from_sources(sources_dir, _instance(ctx), gazetteer_path=gazetteer_path, progress=progress)
+        report = build_from_sources(
+            sources_dir, _instance(ctx), gazetteer_path=gazetteer_path, progress=progress
+        )
     except CakgError as exc:
         click.echo(f"Error: {exc}", err=True)
         ctx.exit(2)
@@ -115,7 +118,7 @@ def _short(term: Any) -> str:
     if isinstance(term, ox.NamedNode):
         for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if term.value.startswith(namespace):
-                return f"{prefix}:{term.value[len(namespace):]}"
+                return f"{prefix}:{term.value[len(namespace) :]}"
         return f"<{term.value}>"
     if isinstance(term, ox.Literal):
         return str(term.value)
@@ -124,7 +127,13 @@ def _short(term: Any) -> str:
 
 @click.command()
 @click.argument("query", required=False)
-@click.option("--file", "-f", "query_file", type=click.File("r"), help="Read the query from a file ('-' for stdin).")
+@click.option(
+    "--file",
+    "-f",
+    "query_file",
+    type=click.File("r"),
+    help="Read the query from a file ('-' for stdin).",
+)
 @click.option(
     "--format",
     "-o",
@@ -134,9 +143,13 @@ def _short(term: Any) -> str:
     show_default=True,
     help="Output: a table, SPARQL results (json, xml, csv, tsv) or RDF (turtle, ntriples, jsonld, rdfxml).",
 )
-@click.option("--list", "list_names", is_flag=True, help="List the named competency queries and exit.")
+@click.option(
+    "--list", "list_names", is_flag=True, help="List the named competency queries and exit."
+)
 @click.pass_context
-def query(ctx: click.Context, query: str | None, query_file: Any, output: str, list_names: bool) -> None:
+def query(
+    ctx: click.Context, query: str | None, query_file: Any, output: str, list_names: bool
+) -> None:
     """Run a SPARQL query, or a named query from queries/, against the current build.
 
     QUERY is either SPARQL text or the name of a competency question (see --list). The
@@ -167,7 +180,9 @@ def query(ctx: click.Context, query: str | None, query_file: Any, output: str, l
         elif output in _RESULT_FORMATS:
             out.write(result.serialize(format=_RESULT_FORMATS[output]) or b"")
         else:
-            raise click.UsageError(f"--format {output} is for CONSTRUCT / DESCRIBE; use table, json, xml, csv or tsv")
+            raise click.UsageError(
+                f"--format {output} is for CONSTRUCT / DESCRIBE; use table, json, xml, csv or tsv"
+            )
     elif isinstance(result, ox.QueryBoolean):
         if output in ("json", "xml"):
             out.write(result.serialize(format=_RESULT_FORMATS[output]) or b"")
@@ -226,7 +241,9 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
-    click.echo(f"build {figures['build']}: {figures['quads']} quads, {figures['graphs']} graphs, {figures['sources']} sources")
+    click.echo(
+        f"build {figures['build']}: {figures['quads']} quads, {figures['graphs']} graphs, {figures['sources']} sources"
+    )
     click.echo("\nentities by class:")
     for name, n in classes.items():
         click.echo(f"  {n:6}  {name}")
@@ -240,7 +257,9 @@ COMMANDS.append(stats)
 
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--published", help="Publication date, YYYY-MM-DD (relative dates resolve against it).")
+@click.option(
+    "--published", help="Publication date, YYYY-MM-DD (relative dates resolve against it)."
+)
 @click.option("--publisher", help="Who published it, e.g. 'Xinhua'.")
 @click.option("--title", help="The article's title.")
 @click.option("--url", help="Where it was published.")
@@ -274,16 +293,28 @@ def extract(
             metadata = parse_metadata(json.loads(sidecar.read_text("utf-8")), where=str(sidecar))
         else:
             metadata = metadata_from_options(
-                published=published, publisher=publisher, title=title, url=url, language=language, where="options"
+                published=published,
+                publisher=publisher,
+                title=title,
+                url=url,
+                language=language,
+                where="options",
             )
-        dataset = extract_file(file, metadata)
+        name, graph = extract_file(file, metadata)
     except (SourceError, json.JSONDecodeError) as exc:
         raise click.ClickException(str(exc)) from exc
+    quads = list(ox.parse("".join(nquads_lines(graph, name)), format=ox.RdfFormat.N_QUADS))
     if output == "turtle":
-        graph = next(g for g in dataset.graphs() if len(g))
-        sys.stdout.buffer.write(graph.serialize(format="turtle", encoding="utf-8"))
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PLAIN_PREFIXES)
     else:
-        sys.stdout.buffer.write(dataset.serialize(format=output, encoding="utf-8"))
+        formats = {
+            "trig": ox.RdfFormat.TRIG,
+            "json-ld": ox.RdfFormat.JSON_LD,
+            "nquads": ox.RdfFormat.N_QUADS,
+        }
+        data = ox.serialize(quads, format=formats[output], prefixes=_PLAIN_PREFIXES)
+    sys.stdout.buffer.write(data or b"")
 
 
 COMMANDS.append(extract)
