@@ -54,6 +54,7 @@ SERVICE_IRI = URIRef(BASE + ".well-known/void#sparql-service")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 IANA = "https://www.iana.org/assignments/media-types/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+WIKIDATA = "http://www.wikidata.org/entity/"
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class Statistics:
     graphs: dict[str, dict[str, int]]  # graph name -> {"triples": n, "entities": n}
     sources: dict[str, str]  # graph name -> IRI of the source document
     source_labels: dict[str, str]  # graph name -> label or title of the source document
+    wikidata_links: dict[str, int]  # link property IRI -> number of links to Wikidata items
+    examples: list[str]  # a few entities worth looking at first
 
 
 def _count(store: LocalStore, query: str) -> int:
@@ -157,6 +160,20 @@ def dataset_statistics(store: LocalStore) -> Statistics:
             sources[graph.value] = doc.value
             if isinstance(label, ox.Literal):
                 source_labels[graph.value] = label.value
+    wikidata_links = {
+        row["p"].value: int(row["n"].value)
+        for row in store.select(
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {distinct} "
+            f'FILTER(isIRI(?o) && STRSTARTS(STR(?o), "{WIKIDATA}")) }} GROUP BY ?p'
+        )
+    }
+    examples = []
+    for cls in ("Person", "Event", "TradeAgreement", "Statistic"):
+        rows = store.select(
+            f"SELECT ?s WHERE {{ ?s a cakg:{cls} "
+            f'FILTER(STRSTARTS(STR(?s), "{DATA_BASE}")) }} ORDER BY ?s LIMIT 1'
+        )
+        examples += [row["s"].value for row in rows if isinstance(row.get("s"), ox.NamedNode)]
     return Statistics(
         triples=_count(store, f"SELECT (COUNT(*) AS ?n) WHERE {distinct}"),
         entities=_count(
@@ -174,6 +191,8 @@ def dataset_statistics(store: LocalStore) -> Statistics:
         graphs=graphs,
         sources=sources,
         source_labels=source_labels,
+        wikidata_links=wikidata_links,
+        examples=examples,
     )
 
 
@@ -272,6 +291,17 @@ def dataset_description(
         (VOID.properties, len(stats.properties)),
     ):
         g.add((ds, count_property, Literal(value, datatype=XSD.integer)))
+    g.add((ds, DCTERMS.creator, Literal("China–ASEAN KG contributors")))
+    for example in stats.examples:
+        g.add((ds, VOID.exampleResource, URIRef(example)))
+    for prop, count in sorted(stats.wikidata_links.items()):
+        linkset = _part_iri("wikidata-links", prop)
+        g.add((ds, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, VOID.subjectsTarget, ds))
+        g.add((linkset, VOID.objectsTarget, URIRef("https://www.wikidata.org/")))
+        g.add((linkset, VOID.linkPredicate, URIRef(prop)))
+        g.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
     for namespace in _vocabularies(stats):
         g.add((ds, VOID.vocabulary, URIRef(namespace)))
     for iri, count in sorted(stats.classes.items()):

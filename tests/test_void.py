@@ -108,8 +108,18 @@ def test_void_partitions(void: rdflib.Graph, ld_build: tuple[Path, Build]) -> No
 
 def test_void_has_one_subset_per_graph(void: rdflib.Graph, ld_build: tuple[Path, Build]) -> None:
     _, build = ld_build
-    subsets = {str(s) for s in void.objects(DATASET_IRI, VOID.subset)}
+    subsets = {
+        str(s)
+        for s in void.objects(DATASET_IRI, VOID.subset)
+        if (s, RDF.type, VOID.Linkset) not in void
+    }
     assert subsets == {SOURCE_GRAPH, GAZETTEER}
+    linksets = list(void.subjects(RDF.type, VOID.Linkset))
+    assert len(linksets) == 1
+    assert str(void.value(linksets[0], VOID.linkPredicate)).endswith("ontology#wikidata")
+    assert _int(void, linksets[0], VOID.triples) == 1
+    examples = {str(e) for e in void.objects(DATASET_IRI, VOID.exampleResource)}
+    assert "https://w3id.org/cakg/id/person/wang-wentao" in examples
     source = URIRef(SOURCE_GRAPH)
     rows = {row["name"]: row for row in build.manifest["graphs"]}
     assert _int(void, source, VOID.triples) == rows[SOURCE_GRAPH]["triples"]
@@ -236,7 +246,11 @@ def test_seed_void_has_a_subset_per_source(seed_instance: Path, seed_build: Buil
     response = client.get("/.well-known/void", headers={"Accept": "application/n-triples"})
     void = ldapp.as_graph(response.get_data(), "application/n-triples")
     rows = seed_build.manifest["graphs"]
-    subsets = {str(s) for s in void.objects(DATASET_IRI, VOID.subset)}
+    subsets = {
+        str(s)
+        for s in void.objects(DATASET_IRI, VOID.subset)
+        if (s, RDF.type, VOID.Linkset) not in void
+    }
     assert subsets == {row["name"] for row in rows}
     sources = [row for row in rows if row["kind"] == "source"]
     assert len(sources) == 3
