@@ -187,3 +187,4 @@ def test_rdflib_sparqlstore_json_construct_is_refused_cleanly(endpoint: str) -> 
     cause = caught.value.__context__
     assert isinstance(cause, HTTPError)
     assert cause.code == 406
+    cause.close()
