@@ -281,6 +281,10 @@ def test_ontology_is_served_as_html_and_turtle(client: FlaskClient) -> None:
         rdflib.RDF.type,
         rdflib.OWL.Ontology,
     ) in graph
+    version = client.get("/ontology/0.1.0", headers={"Accept": "text/turtle"})
+    assert version.status_code == 200
+    assert version.get_data() == turtle.get_data()
+    assert client.get("/ontology/9.9.9", headers={"Accept": "text/turtle"}).status_code == 404
     jsonld = client.get("/ontology.jsonld")
     assert jsonld.mimetype == "application/ld+json"
     assert len(as_graph(jsonld.get_data(), "application/ld+json")) == len(graph)

@@ -242,6 +242,8 @@ class _Document:
     path: str
     triples: Callable[[], list[ox.Triple]]
     html: Callable[[], str]
+    #: The Turtle source, served as written (comments and all) instead of re-serialized.
+    turtle: str | None = None
 
 
 def _negotiated(document: _Document, extension: str | None) -> Response:
@@ -254,6 +256,8 @@ def _negotiated(document: _Document, extension: str | None) -> Response:
             return _not_acceptable(str(exc))
     if extension == "html":
         response = Response(document.html(), mimetype=HTML)
+    elif extension == "ttl" and document.turtle is not None:
+        response = Response(document.turtle, content_type="text/turtle; charset=utf-8")
     else:
         rdf_format = _RDF_BY_EXTENSION[extension]
         body = serialize_triples(document.triples(), rdf_format)
@@ -287,7 +291,7 @@ def _ontology_document() -> _Document:
             "ontology.html", index=ontology_index(text), turtle_url="ontology.ttl"
         )
 
-    return _Document("/ontology", lambda: _parse_turtle(text, str(ONTOLOGY_IRI)), html)
+    return _Document("/ontology", lambda: _parse_turtle(text, str(ONTOLOGY_IRI)), html, turtle=text)
 
 
 @bp.get("/ontology")
@@ -295,10 +299,13 @@ def _ontology_document() -> _Document:
 @bp.get("/ontology/<version>")
 def ontology(extension: str | None = None, version: str | None = None) -> Response:
     """Serve the ontology: HTML documentation or RDF, by ``Accept`` or extension."""
-    if extension == "ttl":
-        text = _package_text("cakg.ontology", "cakg.ttl") or ""
-        response = Response(text, content_type="text/turtle; charset=utf-8")
-        return _finish(response, base_path=request.script_root + "/ontology")
+    if version is not None:
+        current = ontology_index(_package_text("cakg.ontology", "cakg.ttl") or "").version
+        if version != current:
+            return _not_found(
+                f"Version {version!r} of the ontology is not served here; the current "
+                f"version is {current!r}, at /ontology/{current}."
+            )
     return _negotiated(_ontology_document(), extension)
 
 
@@ -309,15 +316,13 @@ def shapes(extension: str | None = None) -> Response:
     text = _package_text("cakg.ontology", "shapes.ttl")
     if text is None:
         return _not_found("The SHACL shapes are not packaged yet (ontology/shapes.ttl).")
-    if extension == "ttl":
-        response = Response(text, content_type="text/turtle; charset=utf-8")
-        return _finish(response, base_path=request.script_root + "/shapes")
 
     def html() -> str:
         return render_template("shapes.html", turtle=text, iri=str(SHAPES_IRI))
 
     return _negotiated(
-        _Document("/shapes", lambda: _parse_turtle(text, str(SHAPES_IRI)), html), extension
+        _Document("/shapes", lambda: _parse_turtle(text, str(SHAPES_IRI)), html, turtle=text),
+        extension,
     )
 
 
