@@ -18,12 +18,29 @@
     return node;
   }
 
-  function layout(nodes, edges, width, height, iterations) {
-    // Fruchterman–Reingold with a cooling schedule and a pull towards the centre.
+  function layout(allNodes, edges, width, height, iterations, gravity, pad, spread) {
+    // Nodes without links go in rows along the bottom; the others are laid out above them
+    // by Fruchterman–Reingold with a cooling schedule and a pull towards the centre.
+    var linked = {};
+    edges.forEach(function (edge) {
+      if (edge.source !== edge.target) { linked[edge.source] = true; linked[edge.target] = true; }
+    });
+    var isolated = allNodes.filter(function (node) { return !linked[node.id]; });
+    var nodes = allNodes.filter(function (node) { return linked[node.id]; });
+    var cell = 150, perRow = Math.max(1, Math.floor((width - 40) / cell));
+    var rows = Math.ceil(isolated.length / perRow);
+    var fullHeight = height;
+    height = Math.max(height - rows * 30 - (rows ? 20 : 0), height * 0.5);
+    isolated.forEach(function (node, i) {
+      node.x = 20 + cell / 2 + (i % perRow) * cell;
+      node.y = height + 10 + Math.floor(i / perRow) * 30;
+      node.y = Math.min(node.y, fullHeight - 15);
+    });
     var n = nodes.length;
     var area = width * height;
-    var k = Math.sqrt(area / Math.max(n, 1)) * 0.75;
+    var k = Math.sqrt(area / Math.max(n, 1)) * (spread || 0.6);
     var index = {};
+    allNodes.forEach(function (node) { index[node.id] = node; });
     nodes.forEach(function (node, i) {
       var angle = (2 * Math.PI * i) / Math.max(n, 1);
       var radius = Math.min(width, height) * 0.35;
@@ -35,6 +52,8 @@
       .map(function (edge) { return [index[edge.source], index[edge.target]]; })
       .filter(function (pair) { return pair[0] && pair[1] && pair[0] !== pair[1]; });
     var temperature = width / 8;
+    gravity = gravity || 0.06;
+    pad = pad || 30;
     for (var step = 0; step < iterations; step++) {
       nodes.forEach(function (node) { node.dx = 0; node.dy = 0; });
       for (var i = 0; i < n; i++) {
@@ -56,12 +75,16 @@
         b.dx += (dx / distance) * force; b.dy += (dy / distance) * force;
       });
       nodes.forEach(function (node) {
-        node.dx += (width / 2 - node.x) * 0.02 * k / 10;
-        node.dy += (height / 2 - node.y) * 0.02 * k / 10;
+        // Gravity keeps components that are not linked to the rest near the middle.
+        node.dx += (width / 2 - node.x) * gravity * k / 10;
+        node.dy += (height / 2 - node.y) * gravity * k / 10;
         var length = Math.max(Math.sqrt(node.dx * node.dx + node.dy * node.dy), 0.01);
         var move = Math.min(length, temperature);
         node.x += (node.dx / length) * move;
         node.y += (node.dy / length) * move;
+        // Keep every node inside the frame (labels run to the right of a node).
+        node.x = Math.min(Math.max(node.x, pad), width - Math.max(4 * pad, 120));
+        node.y = Math.min(Math.max(node.y, pad), height - pad);
       });
       temperature = Math.max(temperature * 0.97, 0.5);
     }
@@ -85,7 +108,8 @@
     var byId = {};
     nodes.forEach(function (node) { byId[node.id] = node; });
     var edges = data.edges.filter(function (e) { return byId[e.source] && byId[e.target]; });
-    layout(nodes, edges, width, height, options.iterations || 300);
+    layout(nodes, edges, width, height, options.iterations || 300, options.gravity, options.pad,
+           options.spread);
 
     var sizeOf = options.size || function (node) { return node.size || 10; };
     edges.forEach(function (edge) {
@@ -161,6 +185,18 @@
     function apply() {
       viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
     }
+    function fit() {
+      // Centre the drawing and zoom out if it is larger than the frame.
+      if (!nodes.length) return;
+      var xs = nodes.map(function (n) { return n.x; }), ys = nodes.map(function (n) { return n.y; });
+      var x0 = Math.min.apply(null, xs) - 40, x1 = Math.max.apply(null, xs) + 160;
+      var y0 = Math.min.apply(null, ys) - 40, y1 = Math.max.apply(null, ys) + 40;
+      view.k = Math.min(1, width / (x1 - x0), height / (y1 - y0));
+      view.x = (width - (x1 - x0) * view.k) / 2 - x0 * view.k;
+      view.y = (height - (y1 - y0) * view.k) / 2 - y0 * view.k;
+      apply();
+    }
+    fit();
     function point(event) {
       var rect = svg.getBoundingClientRect();
       return {x: (event.clientX - rect.left) * (width / rect.width),
@@ -256,6 +292,7 @@
         view.y = height / 2 - node.y * view.k;
         apply();
       },
+      fit: fit,
       resize: function (measure) {
         sizeOf = measure;
         place();

@@ -29,6 +29,8 @@
       arrows: true,
       edgeLabels: true,
       iterations: 400,
+      gravity: 0.12,
+      pad: 90,
       describe: function (n) {
         return n.label + (n.comment ? "\n" + n.comment : "") +
           (n.attributes.length ? "\nattributes: " + n.attributes.join(", ") : "");
