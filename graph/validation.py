@@ -34,6 +34,7 @@ from cakg.graph.namespaces import CAKG, DATA_BASE, ONTOLOGY_IRI, SHAPES_IRI, bin
 from rdflib import BNode, Dataset, Graph, Namespace, URIRef
 from rdflib import Literal as RDFLiteral
 from rdflib.namespace import DCTERMS, RDF, SH
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 __all__ = [
@@ -278,6 +279,24 @@ def _path_text(report: Graph, path: Node | None, prefixes: Graph) -> str | None:
     return str(path.n3())
 
 
+class _DataGraph(Graph):
+    """A graph that parses each distinct SPARQL text once.
+
+    pySHACL sends the same query text for every focus node of a SPARQL constraint (with
+    ``$this`` in ``initBindings``); rdflib would parse it each time, which dominates the cost.
+    """
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str):
+            query_object = _prepared_query(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=64)
+def _prepared_query(text: str) -> Any:
+    return prepareQuery(text)
+
+
 def validate_graph(
     graph: Graph,
     *,
@@ -293,7 +312,7 @@ def validate_graph(
     Raises:
         ShapesError: a shape cannot be evaluated.
     """
-    data = Graph()
+    data = _DataGraph()
     for part in (graph, *background):
         for triple in part:
             data.add(triple)
