@@ -132,6 +132,9 @@ def test_query_page_lists_every_question(client: FlaskClient, sample_catalog: li
     assert editor.tag == "textarea"
     assert f"PREFIX cakg: <{PREFIXES['cakg']}>" in editor.text
     assert page.xpath("//form[@id='query-form']/@action") == ["/sparql"]
+    nav = page.xpath("//header[@class='site']/nav/a/@href")
+    assert nav[:4] == ["/", "/.well-known/void", "/ontology", "/shapes"]
+    assert ("/explore" in nav) == ("explore.explorer" in client.application.view_functions)
     # offline: every script and stylesheet is served here
     sources = page.xpath("//script/@src | //link[@rel='stylesheet']/@href")
     assert sources

@@ -131,7 +131,10 @@ def _template_helpers() -> dict[str, Any]:
     def local_url(iri: str) -> str:
         return paths.to_local(iri) or iri
 
-    return {"local_url": local_url, "compact": compact}
+    def has_endpoint(name: str) -> bool:
+        return name in current_app.view_functions
+
+    return {"local_url": local_url, "compact": compact, "has_endpoint": has_endpoint}
 
 
 def _alternates(base_path: str) -> str:
