@@ -18,7 +18,7 @@
     return node;
   }
 
-  function layout(allNodes, edges, width, height, iterations, gravity, pad, spread) {
+  function layout(allNodes, edges, width, height, iterations, gravity, spread) {
     // Nodes without links go in rows along the bottom; the others are laid out above them
     // by Fruchterman–Reingold with a cooling schedule and a pull towards the centre.
     var linked = {};
@@ -29,13 +29,7 @@
     var nodes = allNodes.filter(function (node) { return linked[node.id]; });
     var cell = 150, perRow = Math.max(1, Math.floor((width - 40) / cell));
     var rows = Math.ceil(isolated.length / perRow);
-    var fullHeight = height;
     height = Math.max(height - rows * 30 - (rows ? 20 : 0), height * 0.5);
-    isolated.forEach(function (node, i) {
-      node.x = 20 + cell / 2 + (i % perRow) * cell;
-      node.y = height + 10 + Math.floor(i / perRow) * 30;
-      node.y = Math.min(node.y, fullHeight - 15);
-    });
     var n = nodes.length;
     var area = width * height;
     var k = Math.sqrt(area / Math.max(n, 1)) * (spread || 0.6);
@@ -53,7 +47,6 @@
       .filter(function (pair) { return pair[0] && pair[1] && pair[0] !== pair[1]; });
     var temperature = width / 8;
     gravity = gravity || 0.06;
-    pad = pad || 30;
     for (var step = 0; step < iterations; step++) {
       nodes.forEach(function (node) { node.dx = 0; node.dy = 0; });
       for (var i = 0; i < n; i++) {
@@ -82,12 +75,15 @@
         var move = Math.min(length, temperature);
         node.x += (node.dx / length) * move;
         node.y += (node.dy / length) * move;
-        // Keep every node inside the frame (labels run to the right of a node).
-        node.x = Math.min(Math.max(node.x, pad), width - Math.max(4 * pad, 120));
-        node.y = Math.min(Math.max(node.y, pad), height - pad);
       });
       temperature = Math.max(temperature * 0.97, 0.5);
     }
+    var bottom = nodes.length ? Math.max.apply(null, nodes.map(function (nd) { return nd.y; })) : 0;
+    var left = nodes.length ? Math.min.apply(null, nodes.map(function (nd) { return nd.x; })) : 0;
+    isolated.forEach(function (node, i) {
+      node.x = Math.max(left, 20) + cell / 2 + (i % perRow) * cell;
+      node.y = bottom + 40 + Math.floor(i / perRow) * 30;
+    });
   }
 
   function draw(svg, data, options) {
@@ -108,8 +104,7 @@
     var byId = {};
     nodes.forEach(function (node) { byId[node.id] = node; });
     var edges = data.edges.filter(function (e) { return byId[e.source] && byId[e.target]; });
-    layout(nodes, edges, width, height, options.iterations || 300, options.gravity, options.pad,
-           options.spread);
+    layout(nodes, edges, width, height, options.iterations || 300, options.gravity, options.spread);
 
     var sizeOf = options.size || function (node) { return node.size || 10; };
     edges.forEach(function (edge) {
@@ -189,7 +184,8 @@
       // Centre the drawing and zoom out if it is larger than the frame.
       if (!nodes.length) return;
       var xs = nodes.map(function (n) { return n.x; }), ys = nodes.map(function (n) { return n.y; });
-      var x0 = Math.min.apply(null, xs) - 40, x1 = Math.max.apply(null, xs) + 160;
+      var left = options.boxes ? 110 : 40, right = options.boxes ? 110 : 160;
+      var x0 = Math.min.apply(null, xs) - left, x1 = Math.max.apply(null, xs) + right;
       var y0 = Math.min.apply(null, ys) - 40, y1 = Math.max.apply(null, ys) + 40;
       view.k = Math.min(1, width / (x1 - x0), height / (y1 - y0));
       view.x = (width - (x1 - x0) * view.k) / 2 - x0 * view.k;

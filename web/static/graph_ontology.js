@@ -29,8 +29,8 @@
       arrows: true,
       edgeLabels: true,
       iterations: 400,
-      gravity: 0.12,
-      pad: 90,
+      gravity: 0.2,
+      spread: 0.55,
       describe: function (n) {
         return n.label + (n.comment ? "\n" + n.comment : "") +
           (n.attributes.length ? "\nattributes: " + n.attributes.join(", ") : "");
