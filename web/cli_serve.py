@@ -6,7 +6,9 @@ command line wins. Exit codes: 0 after a clean shutdown, 2 when the server canno
 
 from __future__ import annotations
 
+import gc
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,13 @@ from cakg.graph.build import current_build
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-__all__ = ["COMMANDS", "GunicornServer", "serve"]
+__all__ = ["COMMANDS", "GunicornServer", "ServeError", "serve"]
+
+
+class ServeError(click.ClickException):
+    """The server cannot start; the message says what to do (exit code 2)."""
+
+    exit_code = 2
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -41,25 +49,44 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return create_app(self.app_config)
 
 
+_BUILD_SCRIPT = """
+import sys
+try:
+    from cakg.loaders import build_from_sources
+except ImportError as exc:
+    print(f"this installation cannot build: {exc}", file=sys.stderr)
+    sys.exit(3)
+from cakg.errors import CakgError
+try:
+    build_from_sources(sys.argv[1], sys.argv[2])
+except CakgError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(2)
+"""
+
+
 def _ensure_build(instance_dir: Path, sources_dir: Path) -> None:
-    """Build from ``sources_dir`` when ``instance_dir`` has no build yet."""
+    """Build from ``sources_dir`` when ``instance_dir`` has no build yet.
+
+    The build runs in a child process: the server processes gunicorn forks from this one
+    must not inherit the build's open stores and their background threads.
+    """
     try:
         current_build(instance_dir)
         return
     except NoBuildError:
         pass
     click.echo(f"No build in {instance_dir}; building from {sources_dir} ...", err=True)
-    try:
-        from cakg.loaders import build_from_sources
-    except ImportError:
-        raise click.ClickException(
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_SCRIPT, str(sources_dir), str(instance_dir)], check=False
+    )
+    if done.returncode == 3:
+        raise ServeError(
             f"No build in {instance_dir} and this installation cannot build yet; "
             "run `cakg build` first."
-        ) from None
-    try:
-        build_from_sources(sources_dir, instance_dir)
-    except CakgError as exc:
-        raise click.ClickException(f"The build failed: {exc}") from exc
+        )
+    if done.returncode != 0:
+        raise ServeError(f"The build from {sources_dir} failed (see above); fix it and retry.")
 
 
 def gunicorn_options(
@@ -224,7 +251,7 @@ def serve(
     """Serve the SPARQL endpoint and linked-data pages with gunicorn (builds first if needed)."""
     instance_dir = Path(ctx.obj["instance_dir"]) if ctx.obj else Path("instance")
     if update_token and not store:
-        raise click.ClickException(
+        raise ServeError(
             "--update-token needs --store DIR: updates go to a store of their own, never to "
             "the build (use ':memory:' for a scratch store)."
         )
@@ -252,8 +279,12 @@ def serve(
         engine = probe.extensions.get("cakg.engine")
         if engine is not None:
             engine.close()
+        # Forked server processes must not inherit an open store (nor its threads).
+        probe.extensions.clear()
+        del probe
+        gc.collect()
     except CakgError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise ServeError(str(exc)) from exc
     options = gunicorn_options(
         host=host,
         port=port,
