@@ -312,13 +312,15 @@ def _wanted(classes: Collection[str] | None) -> tuple[set[str], set[str]]:
     known = {c.lower(): c for c in _CLASS_ORDER}
     for raw in classes:
         token = local_name(raw.strip()).removeprefix("cakg:")
-        if token.lower() in GROUPS:
+        if token.lower() == "all":
+            groups.update(GROUPS)
+        elif token.lower() in GROUPS:
             groups.add(token.lower())
         elif token.lower() in known:
             names.add(known[token.lower()])
         else:
             raise QueryError(
-                f"Unknown class {raw!r}: use one of the groups {', '.join(GROUPS)} "
+                f"Unknown class {raw!r}: use one of the groups {', '.join(GROUPS)} (or all) "
                 f"or a cakg: class such as {', '.join(_CLASS_ORDER[:4])}."
             )
     return groups, names
@@ -349,8 +351,8 @@ def entity_graph(
 ) -> nx.MultiDiGraph:
     """Return the entities of ``quads`` and their relations as a ``MultiDiGraph``.
 
-    ``classes`` are group names (see :data:`GROUPS`) or ``cakg:`` class names to keep
-    (default :data:`DEFAULT_GROUPS`); ``sources`` are source ids whose facts to use (the
+    ``classes`` are group names (see :data:`GROUPS`; ``all`` for every group) or ``cakg:``
+    class names to keep (default :data:`DEFAULT_GROUPS`); ``sources`` are source ids whose facts to use (the
     gazetteer's reference data is always used for labels and types); ``provenance`` adds
     the source documents as nodes and the evidence sentences on edges.
 

@@ -207,8 +207,12 @@ def test_seed_build_exports_everything(
     from cakg.graph.store import open_build_store
 
     quads = store_quads(open_build_store(seed.store_path))
-    entities = entity_graph(quads)
-    for graph in (decorate(entities), decorate(actor_network(entities))):
+    full = entity_graph(quads, classes=["all"], provenance=True)
+    assert {"statistic", "statement", "source", "person", "event"} <= {
+        d["group"] for _, d in full.nodes(data=True)
+    }
+    actors = actor_network(entity_graph(quads))
+    for graph in (decorate(full), decorate(actors)):
         for fmt in FORMATS:
             data = export_bytes(graph, fmt)
             again = read_back(data, fmt)

@@ -112,6 +112,8 @@ def test_class_filter_takes_groups_and_class_names(quads: list[Any]) -> None:
     assert stat["obsValue"] == 6.99
     assert stat["yearOnYearChange"] == 9
     assert bodies.has_edge(ID + "statistic/src-a/1", ID + "country/china", "refArea")
+    everything = entity_graph(quads, classes=["all"])
+    assert {"statistic", "person", "event"} <= {d["group"] for _, d in everything.nodes(data=True)}
     with pytest.raises(QueryError, match="Unknown class 'planet'"):
         entity_graph(quads, classes=["planet"])
 

@@ -51,7 +51,8 @@ def view_options(function: F) -> F:
             "classes",
             multiple=True,
             metavar="CLASS",
-            help=f"Keep only these groups or cakg: classes (repeatable): {', '.join(GROUPS)}.",
+            help=f"Keep only these groups or cakg: classes (repeatable; all for every "
+            f"group): {', '.join(GROUPS)}.",
         ),
         click.option(
             "--source",
