@@ -147,3 +147,24 @@ def test_resolve_accepts_iri_local_id_path_label_and_alias() -> None:
         resolve(graph, "Wang Wentau")
     with pytest.raises(UnknownEntityError, match="names several entities"):
         resolve(graph, "li ming")
+
+
+def test_seed_build_centre_and_path(request: pytest.FixtureRequest) -> None:
+    try:
+        seed = request.getfixturevalue("seed_build")
+    except pytest.FixtureLookupError:
+        pytest.skip("the seed_build fixture is not in tests/conftest.py yet")
+    from cakg.graph.projection import actor_network, entity_graph, store_quads
+    from cakg.graph.store import open_build_store
+
+    entities = entity_graph(store_quads(open_build_store(seed.store_path)))
+    actors = actor_network(entities)
+    top = most_central(actors, count=3)
+    assert {row["label"] for row in top[:2]} == {"ASEAN", "China"}
+    wang, anwar = resolve(actors, "Wang Wentao"), resolve(actors, "anwar ibrahim")
+    assert shortest_path(actors, wang, anwar) == [wang, anwar]  # both at the signing
+    via = shortest_path(entities, wang, anwar)
+    assert len(via) == 3
+    assert entities.nodes[via[1]]["eventType"] == "signing"
+    hops = describe_path(entities, via)
+    assert hops[0]["relations"] == ["<- participant"]
