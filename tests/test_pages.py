@@ -10,9 +10,8 @@ from types import ModuleType
 
 import lxml.html
 import pytest
-from cakg.errors import QueryError
 from cakg.graph.build import Build
-from cakg.graph.catalog import get_query, list_queries, parse_header, parse_query, query_form
+from cakg.graph.catalog import list_queries, parse_query
 from cakg.graph.namespaces import PREFIXES
 from cakg.web import pages
 from flask import Flask
@@ -67,51 +66,6 @@ def sample_catalog(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 def page_of(response: object) -> lxml.html.HtmlElement:
     return lxml.html.fromstring(response.get_data(as_text=True))  # type: ignore[attr-defined]
-
-
-# ---------------------------------------------------------------- catalogue
-
-
-def test_parse_header() -> None:
-    header = parse_header(SAMPLE)
-    assert header["summary"] == "Who signed the upgrade protocol?"
-    assert header["description"] == (
-        "Lists the signatories of the CAFTA 3.0 upgrade protocol and whom they signed for."
-    )
-    assert header["tags"] == ["agreements", "people"]
-    assert header["method"] == "GET"
-    query = parse_query("q", SAMPLE)
-    assert query.tags == ("agreements", "people")
-    assert query.title == "Who signed the upgrade protocol?"
-
-
-def test_header_stops_at_the_query() -> None:
-    header = parse_header("#+ summary: A\nSELECT * { ?s ?p ?o }\n#+ description: not header\n")
-    assert header == {"summary": "A"}
-
-
-@pytest.mark.parametrize(
-    ("text", "form"),
-    [
-        ("PREFIX a: <http://a#>\nSELECT * { ?s ?p ?o }", "SELECT"),
-        ("# SELECT in a comment\nCONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
-        ("BASE <http://x/>\nASK { ?s ?p ?o }", "ASK"),
-        ("describe <http://x>", "DESCRIBE"),
-    ],
-)
-def test_query_form(text: str, form: str) -> None:
-    assert query_form(text) == form
-
-
-def test_packaged_queries_are_documented_and_reachable() -> None:
-    queries = list_queries()
-    names = [q.name for q in queries]
-    assert names == sorted(names)
-    for query in queries:
-        assert query.summary, f"queries/{query.name}.rq needs a '#+ summary:' line"
-        assert get_query(query.name) == query
-    with pytest.raises(QueryError, match="No competency question named 'no-such-query'"):
-        get_query("no-such-query")
 
 
 # ---------------------------------------------------------------- the page

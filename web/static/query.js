@@ -247,7 +247,7 @@
     if (kind === "graph") {
       const rows = parseNTriples(body);
       renderTable(["subject", "predicate", "object"], rows);
-      count = rows.length + " triples";
+      count = rows.length + (rows.length === 1 ? " triple" : " triples");
     } else {
       const data = JSON.parse(body);
       if (typeof data.boolean === "boolean") {
@@ -255,7 +255,8 @@
         count = "answer " + data.boolean;
       } else {
         renderTable(data.head.vars || [], data.results.bindings || []);
-        count = data.results.bindings.length + " results";
+        const n = data.results.bindings.length;
+        count = n + (n === 1 ? " result" : " results");
       }
     }
     results.dataset.state = "done";
