@@ -233,34 +233,61 @@ class _Extraction:
     def published(self) -> date:
         return self.doc.metadata.published
 
+    dateline_place: Entity | None = None
+    dateline_date: DateMatch | None = None
+
     @property
     def home_country(self) -> Entity | None:
-        """Return the publisher's country: the default for titles that name none."""
+        """Return the publisher's country, else the dateline's: the default for titles that name none."""
         publisher = self.gaz.lookup(self.doc.metadata.publisher)
         if publisher is None:
             for m in self.gaz.find(self.doc.metadata.publisher):
                 publisher = m.entity
                 break
-        if publisher is None:
-            return None
-        if publisher.kind == "country":
+        if publisher is not None and publisher.kind == "country":
             return publisher
-        return self.gaz.get(publisher.country) if publisher.country else None
+        if publisher is not None and publisher.country:
+            return self.gaz.get(publisher.country)
+        if self.dateline_place is not None and self.dateline_place.country:
+            return self.gaz.get(self.dateline_place.country)
+        return None
 
 
 def extract(document: Document, gazetteer: Gazetteer) -> FactSink:
     """Extract the facts a document states; return them with their evidence."""
     state = _Extraction(document, gazetteer, FactSink(document))
     state.sentences = split_sentences(document.text)
+    _dateline(state)
     for sentence in state.sentences:
         _sentence(state, sentence)
     _attach_statements_to_conference(state)
     return state.sink
 
 
+_DATELINE = re.compile(
+    r"^\s*(?P<place>[A-Z][A-Za-z]+(?:\s+[A-Z][A-Za-z]+)?)(?:,\s+(?P<date>[A-Z][a-z]+\.?\s+\d{1,2}))?\s*(?:\((?P<agency>[A-Za-z ]+)\))?\s*[-–—]"
+)
+
+
+def _dateline(state: _Extraction) -> None:
+    """Read the dateline ("MANILA, Sept 24 (Bernama) --"): where and when the report was filed."""
+    for sentence in state.sentences[:3]:
+        m = _DATELINE.match(sentence.text)
+        if m is None:
+            continue
+        place = state.gaz.lookup(m.group("place"))
+        if place is None or place.kind != "place":
+            continue
+        state.dateline_place = place
+        if m.group("date"):
+            dates = find_dates(m.group("date"), state.published, offset=sentence.start + m.start("date"))
+            state.dateline_date = dates[0] if dates else None
+        return
+
+
 def _sentence(state: _Extraction, sentence: Sentence) -> None:
     evidence = Span(sentence.start, sentence.end)
-    matches = state.gaz.find(sentence.text, offset=sentence.start)
+    matches = _merge_version_instruments(state, state.gaz.find(sentence.text, offset=sentence.start), sentence)
     for m in matches:
         state.sink.mention(m.entity.iri, m.start, m.end, evidence)
     officials = [_official(state, o, sentence, evidence) for o in find_officials(sentence.text)]
@@ -276,6 +303,21 @@ def _sentence(state: _Extraction, sentence: Sentence) -> None:
     for m in matches:
         if m.entity.kind in AGREEMENT_KINDS:
             state.last_agreement[m.entity.kind] = m.entity
+
+
+def _merge_version_instruments(state: _Extraction, matches: list[Match], sentence: Sentence) -> list[Match]:
+    """Read "ACFTA 3.0 Upgrading Protocol" as the instrument of version 3.0, not an older protocol."""
+    merged: list[Match] = []
+    for m in matches:
+        previous = merged[-1] if merged else None
+        gap = sentence.text[previous.end - sentence.start : m.start - sentence.start] if previous else ""
+        if previous is not None and previous.entity.kind == "version" and m.entity.kind == "instrument" and len(gap) <= 2 and gap.strip() == "":
+            instrument = next((e for e in state.gaz.of_kind("instrument") if e.establishes == previous.entity.key), None)
+            if instrument is not None:
+                merged[-1] = Match(instrument, previous.start, m.end, sentence.text[previous.start - sentence.start : m.end - sentence.start])
+                continue
+        merged.append(m)
+    return merged
 
 
 # ================================================================ people and posts
@@ -323,13 +365,15 @@ def _org_entity(
     scope = country.key if country is not None else "intl"
     if parent is not None:
         iri = URIRef(f"{parent}/{slugify(clean)}")
+    elif country is not None and clean.lower() == f"government of {country.label}".lower():
+        iri = entity_iri("org", scope, "government")
     else:
         iri = entity_iri("org", scope, slugify(clean))
     if iri not in state.created:
         state.created.add(iri)
         cls = CAKG.OrganisationalUnit if kind == "unit" else CAKG.GovernmentBody
         state.sink.typed(iri, cls, evidence)
-        label = clean if country is None or parent is not None else f"{clean} ({country.label})"
+        label = clean if country is None or parent is not None or country.label in clean else f"{clean} ({country.label})"
         state.sink.labelled(iri, label, evidence)
         state.sink.add(iri, CAKG.extracted, Literal(True), evidence)
         if country is not None:
@@ -363,66 +407,50 @@ def _official(
     )
 
 
-def _post_organisation(
-    state: _Extraction, o: OfficialMention, country: Entity | None, evidence: Span
-) -> URIRef | None:
+_HEADS_OF_GOVERNMENT = {"prime minister", "deputy prime minister", "premier", "vice premier", "chief minister"}
+_HEADS_OF_STATE = {"president", "vice president", "king", "sultan", "head of state"}
+_DEPARTMENT_HEADS = {"secretary", "undersecretary", "under secretary", "assistant secretary"}
+
+
+def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity | None, evidence: Span) -> URIRef | None:
     role = o.role
     head = role.split()[-1]
+    home = country or state.home_country
     if o.of_phrase:
-        phrase = o.of_phrase.strip()
-        if re.match(r"(?i)(?:the\s+)?(?:department|office|bureau|division|section|unit)\b", phrase):
+        phrase = re.sub(r"^the\s+", "", o.of_phrase.strip(), flags=re.I)
+        if re.match(r"(?i)(?:department|office|bureau|division|section|unit)\b", phrase) and head != "secretary":
             parent = None
             if o.under_phrase:
-                parent_country = country or state.home_country
-                parent = _org_entity(
-                    state,
-                    o.under_phrase,
-                    kind="government",
-                    country=parent_country,
-                    parent=None,
-                    evidence=evidence,
-                )
+                parent = _org_entity(state, o.under_phrase, kind="government", country=home, parent=None, evidence=evidence)
                 known_parent = state.gaz.by_iri(parent)
                 if country is None and known_parent is not None and known_parent.country:
-                    country = state.gaz.get(known_parent.country)
-            return _org_entity(
-                state,
-                phrase,
-                kind="unit",
-                country=country or state.home_country,
-                parent=parent,
-                evidence=evidence,
-            )
-        if head == "minister" and not re.match(r"(?i)(?:the\s+)?ministry\b", phrase):
-            ministry = f"Ministry of {phrase}"
-            known = state.gaz.lookup(ministry)
-            if known is not None and country is None and known.country:
+                    home = state.gaz.get(known_parent.country)
+            return _org_entity(state, phrase, kind="unit", country=home, parent=parent, evidence=evidence)
+        if head == "ambassador":
+            sending = state.gaz.lookup(re.sub(r"^the\s+", "", phrase, flags=re.I))
+            if sending is not None and sending.kind == "country":
+                return sending.iri
+        if re.match(r"(?i)(?:ministry|department)\b", phrase):
+            name = phrase
+        elif head == "minister":
+            name = f"Ministry of {phrase}"
+        elif head in ("secretary",) and not state.gaz.lookup(phrase):
+            name = f"Department of {phrase}"
+        else:
+            known = state.gaz.lookup(phrase)
+            if known is not None:
                 return known.iri
-            return _org_entity(
-                state,
-                ministry,
-                kind="government",
-                country=country or state.home_country,
-                parent=None,
-                evidence=evidence,
-            )
-        known = state.gaz.lookup(phrase)
-        if known is not None:
-            return known.iri
-        return _org_entity(
-            state,
-            phrase,
-            kind="government",
-            country=country or state.home_country,
-            parent=None,
-            evidence=evidence,
-        )
-    country = country or state.home_country
-    if country is None:
+            name = phrase
+        return _org_entity(state, name, kind="government", country=home, parent=None, evidence=evidence)
+    if home is None:
         return None
-    posts = state.gaz.head_posts.get(country.key, {})
+    posts = state.gaz.head_posts.get(home.key, {})
     if role in posts:
         return state.gaz.get(posts[role]).iri
+    if role in _HEADS_OF_STATE:
+        return home.iri
+    if role in _HEADS_OF_GOVERNMENT:
+        return _org_entity(state, f"Government of {home.label}", kind="government", country=home, parent=None, evidence=evidence)
     return None
 
 

@@ -40,21 +40,25 @@ _ROLE = rf"(?i:(?:{_QUALIFIER}\s+)*{_HEAD})"
 # "and", "&", "of", "the", "for".
 _ORG_WORD = r"[A-Z][\w'’.-]*"
 _ORG = rf"{_ORG_WORD}(?:(?:\s+|,\s+|\s+&\s+)(?:(?:and|of|the|for|&)\s+)*{_ORG_WORD})*?"
-_COUNTRY = r"(?P<country>[A-Z][a-z]+(?:['’]s)?)"
-_AFTER_NAME = r"(?=\s*(?:,|\.|;|\)|$|\s(?:and|said|says|told|noted|added|who|has|had|was|is|will|would|met|signed|held|attended|stressed|announced|pointed|witnessed|on|at|in)\b))"
+_COUNTRY = r"(?!(?:Deputy|Vice|Assistant|Acting|Executive|Senior|Permanent|First|Second|Chief|Former)\b)(?P<country>[A-Z][a-z]+(?:['’]s)?)"
+#: Honorifics written before a name and not part of it.
+_HONORIFIC = r"(?:(?:H\.E\.|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Madam|Datuk\s+Seri|Dato['’]?\s+Sri|Dato['’]?|Datuk|Tan\s+Sri|Pehin|Dato\s+Seri\s+Setia)\s+)*"
+_AFTER_NAME = r"(?=\s*(?:,|\.|;|:|\)|$|\s(?:and|said|says|told|noted|added|who|has|had|was|is|will|would|met|signed|held|attended|stressed|announced|pointed|witnessed|on|at|in|led|co-chaired|chaired|urged|called|welcomed)\b))"
 _SPEECH = (
     r"(?:said|says|told|noted|added|stated|announced|remarked|explained|stressed|pointed\s+out)"
 )
 
 # Title before the name.
-_PORTFOLIO = r"(?P<portfolio>Trade|Commerce|Foreign|Finance|Economy|Economic|Industry|Investment|Defence|Defense|Agriculture|Transport|Tourism)"
+_PORTFOLIO_WORD = r"(?:Trade|Commerce|Foreign|Finance|Economy|Economic|Industry|Investment|Defence|Defense|Agriculture|Transport|Tourism|Planning)"
+_PORTFOLIO = rf"(?P<portfolio>{_PORTFOLIO_WORD}(?:(?:,\s+|\s+and\s+){_PORTFOLIO_WORD})*)"
 _BEFORE = re.compile(
-    rf"(?:{_COUNTRY}\s+)?(?P<title>(?:{_PORTFOLIO}\s+)?(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>{_ORG}))?)\s*,?\s+(?P<name>{NAME}){_AFTER_NAME}"
+    rf"(?:{_COUNTRY}\s+)?(?P<title>(?:{_PORTFOLIO}\s+)?(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>{_ORG}))?)\s*,?\s+{_HONORIFIC}(?P<name>{NAME}){_AFTER_NAME}"
 )
 # Title in apposition after the name.
 _AFTER = re.compile(
-    rf"(?P<name>{NAME}),\s+(?:the\s+|{_COUNTRY}\s+)?(?P<title>(?P<role>{_ROLE})(?:\s+of\s+(?:the\s+)?(?P<of>[^,;()]+?))?"
-    rf"(?:\s+(?:under|at|in)\s+(?:the\s+)?(?P<under>[^,;()]+?))?),\s+(?={_SPEECH}|who\b|and\b)"
+    rf"{_HONORIFIC}(?P<name>{NAME}),\s+(?:the\s+|{_COUNTRY}\s+)?(?P<title>(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>[^,;()]+?))?"
+    rf"(?:\s+and\s+(?:the\s+)?{_ROLE}(?:\s+(?:of|for)\s+[^,;()]+?)?)?"
+    rf"(?:\s+(?:under|at|in|to)\s+(?:the\s+)?(?P<under>[^,;()]+?))?)(?:,\s+(?={_SPEECH}|who\b|and\b|signed\b|witnessed\b|met\b|led\b|told\b|attended\b|co-chaired\b|said\b)|(?=\.(?:\s|$)))"
 )
 
 _NOT_A_COUNTRY = {
@@ -73,6 +77,9 @@ _NOT_A_COUNTRY = {
     "Former",
     "Then",
 }
+
+
+_SECOND_TITLE = re.compile(rf"\s+and\s+(?:the\s+)?(?=(?:{_PORTFOLIO_WORD}\s+)?{_ROLE}\b)")
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,8 @@ def find_officials(sentence: str) -> list[OfficialMention]:
         for m in pattern.finditer(sentence):
             if any(m.start("name") < f.name_end and f.name_start < m.end("name") for f in found):
                 continue
+            if any(m.start("title") < f.end and f.start < m.end("title") for f in found):
+                continue  # the title belongs to a name already matched
             country = m.group("country")
             portfolio = m.groupdict().get("portfolio")
             if country and re.fullmatch(_PORTFOLIO, country):
@@ -124,4 +133,32 @@ def find_officials(sentence: str) -> list[OfficialMention]:
                 )
             )
     found.sort(key=lambda f: f.start)
-    return found
+    return [part for f in found for part in _split_titles(f)]
+
+
+def _split_titles(o: OfficialMention) -> list[OfficialMention]:
+    """Split "Deputy Prime Minister and Minister of Economy and Finance" into its two posts."""
+    parts = _SECOND_TITLE.split(o.title, maxsplit=1)
+    if len(parts) == 1:
+        return [o]
+    first, second = parts
+    result = []
+    for title in (first, second):
+        m = re.match(rf"(?:{_PORTFOLIO}\s+)?(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>.+))?$", title)
+        if m is None:
+            return [o]
+        result.append(
+            OfficialMention(
+                name=o.name,
+                name_start=o.name_start,
+                name_end=o.name_end,
+                title=title,
+                role=_role_of(m.group("role")),
+                of_phrase=m.group("of") or m.group("portfolio"),
+                under_phrase=o.under_phrase if title is second else None,
+                country_word=o.country_word,
+                start=o.start,
+                end=o.end,
+            )
+        )
+    return result

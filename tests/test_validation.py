@@ -1,0 +1,298 @@
+"""Validation reports, their formats, and the ``cakg validate`` command's exit codes."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+from cakg.graph.build import Build, GraphPart, nquads_lines, write_build
+from cakg.graph.model import ontology_graph
+from cakg.graph.namespaces import CAKG, ONTOLOGY_IRI, SEM
+from cakg.graph.validation import (
+    GAZETTEER_GRAPH,
+    UnknownSourceError,
+    ValidationReport,
+    source_graph_names,
+    validate_build,
+    validate_dataset,
+)
+from cakg.web.cli import cli
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+
+SAMPLE = Path(__file__).parent / "shapes" / "sample.trig"
+S1 = URIRef("https://w3id.org/cakg/id/graph/s1")
+S2 = URIRef("https://w3id.org/cakg/id/graph/s2")
+SIGNING = URIRef("https://w3id.org/cakg/id/event/cafta-v3/signing")
+WANG = URIRef("https://w3id.org/cakg/id/person/wang-wentao")
+
+
+def _sample() -> Dataset:
+    dataset = Dataset()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # rdflib's own TriG parser
+        dataset.parse(SAMPLE, format="trig")
+    return dataset
+
+
+def _broken(dataset: Dataset) -> Dataset:
+    """Copy graph s1 to s2 and break two things in s2: an untagged label, a second type."""
+    s2 = dataset.graph(S2)
+    for s, p, o in dataset.graph(S1):
+        s2.add((S2 if s == S1 else s, p, o))
+    s2.remove((WANG, RDFS.label, None))
+    s2.add((WANG, RDFS.label, Literal("Wang Wentao")))
+    s2.add((SIGNING, SEM.eventType, CAKG.Summit))
+    return dataset
+
+
+def _parts(dataset: Dataset) -> list[GraphPart]:
+    parts = [GraphPart(ONTOLOGY_IRI, ontology_graph(), "ontology")]
+    for graph in dataset.graphs():
+        name = graph.identifier
+        if not isinstance(name, URIRef) or not len(graph):
+            continue
+        copy = Graph()
+        for triple in graph:
+            copy.add(triple)
+        kind = "reference" if name == GAZETTEER_GRAPH else "source"
+        parts.append(GraphPart(name, copy, kind))
+    return parts
+
+
+@pytest.fixture(scope="module")
+def broken_report() -> ValidationReport:
+    return validate_dataset(_broken(_sample()))
+
+
+def test_source_graphs_are_found_by_type() -> None:
+    dataset = _broken(_sample())
+    # s2 is a copy of s1 that declares itself (cakg:SourceGraph); the gazetteer is not one.
+    assert source_graph_names(dataset) == [S1, S2]
+
+
+def test_sample_conforms() -> None:
+    report = validate_dataset(_sample())
+    assert report.conforms, report.text()
+    assert report.graphs == (S1,)
+
+
+def test_results_carry_graph_focus_path_value_and_message(
+    broken_report: ValidationReport,
+) -> None:
+    assert not broken_report.conforms
+    assert broken_report.graphs == (S1, S2)
+    assert {r.graph for r in broken_report.results} == {S2}
+    by_shape = {str(r.source_shape).rsplit("#", 1)[1]: r for r in broken_report.results}
+    assert set(by_shape) == {"Entity-label", "Event-eventType"}
+    label = by_shape["Entity-label"]
+    assert label.focus_node == WANG
+    assert label.path_text == "rdfs:label"
+    assert label.value == Literal("Wang Wentao")
+    assert label.severity == SH.Violation
+    assert label.constraint == SH.DatatypeConstraintComponent
+    assert label.message.startswith("An entity needs at least one non-empty rdfs:label")
+    assert by_shape["Event-eventType"].focus_node == SIGNING
+    assert broken_report.count(SH.Violation) == 2
+
+
+def test_only_the_chosen_sources_are_validated() -> None:
+    report = validate_dataset(_broken(_sample()), sources=["s1"])
+    assert report.graphs == (S1,)
+    assert report.conforms
+
+
+def test_an_unknown_source_is_an_error_that_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownSourceError, match=r"'nope'.*known sources: s1"):
+        validate_dataset(_sample(), sources=["nope"])
+
+
+def test_a_dataset_file_is_read_by_its_extension(tmp_path: Path) -> None:
+    nquads = tmp_path / "dataset.nq"
+    lines = [
+        line for part in _parts(_broken(_sample())) for line in nquads_lines(part.graph, part.name)
+    ]
+    nquads.write_text("".join(lines), "utf-8")
+    report = validate_dataset(nquads)
+    assert report.graphs == (S1, S2)
+    assert report.count(SH.Violation) == 2
+
+
+def test_text_report_is_grouped_by_source(broken_report: ValidationReport) -> None:
+    text = broken_report.render("text")
+    assert text.splitlines()[0] == (
+        "Validation of 2 source graphs: does not conform (2 violations, 0 warnings, 0 infos)."
+    )
+    assert "Source s2:" in text
+    assert "Source s1:" not in text
+    assert "[Violation] An entity needs at least one non-empty rdfs:label" in text
+    assert "focus node: <https://w3id.org/cakg/id/person/wang-wentao>" in text
+    assert "shape:      cakgsh:Entity-label" in text
+
+
+def test_turtle_report_is_a_shacl_validation_report(broken_report: ValidationReport) -> None:
+    graph = Graph().parse(data=broken_report.render("turtle"), format="turtle")
+    report = graph.value(None, RDF.type, SH.ValidationReport, any=False)
+    assert report is not None
+    assert graph.value(report, SH.conforms) == Literal(False)
+    results = list(graph.objects(report, SH.result))
+    assert len(results) == 2
+    for result in results:
+        assert graph.value(result, URIRef("http://purl.org/dc/terms/source")) == S2
+        assert graph.value(result, SH.resultSeverity) == SH.Violation
+        assert graph.value(result, SH.focusNode) in {WANG, SIGNING}
+
+
+def test_json_report(broken_report: ValidationReport) -> None:
+    data = json.loads(broken_report.render("json"))
+    assert data["conforms"] is False
+    assert (data["violations"], data["warnings"], data["infos"]) == (2, 0, 0)
+    first = next(r for r in data["results"] if r["focusNode"] == str(WANG))
+    assert first["source"] == "s2"
+    assert first["path"] == "rdfs:label"
+    assert first["value"] == '"Wang Wentao"'
+    assert first["severity"] == "Violation"
+    assert first["sourceShape"] == "https://w3id.org/cakg/shapes#Entity-label"
+
+
+def test_an_empty_report_conforms() -> None:
+    report = ValidationReport()
+    assert report.conforms
+    assert json.loads(report.render("json"))["results"] == []
+    with pytest.raises(ValueError, match="unknown report format"):
+        report.render("xml")  # type: ignore[arg-type]
+
+
+def test_warnings_do_not_break_conformance() -> None:
+    dataset = _sample()
+    dated = dataset.graph(S1)
+    launch = URIRef("https://w3id.org/cakg/id/event/cafta-v3/launch")
+    for p in (CAKG.date, CAKG.datePrecision):
+        dated.remove((launch, p, None))
+    report = validate_dataset(dataset)
+    assert report.conforms, report.text()
+    assert report.count(SH.Warning) == 1
+    assert report.results[0].severity_name == "Warning"
+    assert report.results[0].focus_node == launch
+
+
+# ------------------------------------------------------------------------ the CLI
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    instance = tmp_path_factory.mktemp("good")
+    write_build(_parts(_sample()), instance)
+    return instance
+
+
+@pytest.fixture(scope="module")
+def bad_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    instance = tmp_path_factory.mktemp("bad")
+    write_build(_parts(_broken(_sample())), instance)
+    return instance
+
+
+def _run(instance: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--instance", str(instance), "validate", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_exits_0_when_the_build_conforms(good_build: Path) -> None:
+    code, out, _ = _run(good_build)
+    assert code == 0, out
+    assert out.startswith("Validation of 1 source graph: conforms")
+
+
+def test_cli_exits_1_on_violations(bad_build: Path) -> None:
+    code, out, _ = _run(bad_build)
+    assert code == 1
+    assert "Source s2:" in out
+
+
+def test_cli_validates_one_source(bad_build: Path) -> None:
+    code, out, _ = _run(bad_build, "--source", "s1")
+    assert code == 0, out
+    assert "1 source graph" in out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        ("json", lambda out: json.loads(out)["violations"] == 2),
+        ("turtle", lambda out: len(Graph().parse(data=out, format="turtle")) > 10),
+    ],
+)
+def test_cli_formats_put_data_on_stdout_and_the_summary_on_stderr(
+    bad_build: Path, fmt: str, check: object
+) -> None:
+    code, out, err = _run(bad_build, "--format", fmt)
+    assert code == 1
+    assert callable(check) and check(out)
+    assert err.startswith("Validation of 2 source graphs: does not conform")
+
+
+def test_cli_exits_2_without_a_build(tmp_path: Path) -> None:
+    code, out, err = _run(tmp_path)
+    assert code == 2
+    assert out == ""
+    assert "Run `cakg build` first" in err
+
+
+def test_cli_exits_2_on_an_unknown_source(good_build: Path) -> None:
+    code, out, err = _run(good_build, "--source", "nope")
+    assert code == 2
+    assert out == ""
+    assert "known sources: s1" in err
+
+
+def test_cli_rejects_an_unknown_format_with_exit_2(good_build: Path) -> None:
+    code, _, err = _run(good_build, "--format", "xml")
+    assert code == 2
+    assert "xml" in err
+
+
+# ------------------------------------------------------------------------ the seed build
+
+#: Loader problems the shapes found in the seed build, reported to the loaders' owner.
+KNOWN_SEED_PROBLEMS = {
+    # sources.json gives each document's publisher; the source graph omits dcterms:publisher.
+    "SourceDocument-publisher",
+    # The press conference of 000_... gets an empty cakg:dateText.
+    "Event-dateText",
+}
+
+
+@pytest.fixture(scope="module")
+def seed_report(seed_build: Build) -> ValidationReport:
+    return validate_build(seed_build)
+
+
+def test_seed_build_has_no_violations_beyond_the_known_loader_problems(
+    seed_report: ValidationReport,
+) -> None:
+    report = seed_report
+    assert len(report.graphs) == 3
+    shapes = {
+        str(r.source_shape).rsplit("#", 1)[1] for r in report.results if r.severity == SH.Violation
+    }
+    assert shapes <= KNOWN_SEED_PROBLEMS, report.text()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="loader problems: no dcterms:publisher on source documents; an empty cakg:dateText",
+)
+def test_seed_build_conforms(seed_report: ValidationReport) -> None:
+    assert seed_report.conforms, seed_report.text()
+
+
+def test_one_source_of_the_seed_build_validates_alone(seed_build: Build) -> None:
+    report = validate_build(seed_build, sources=["004_05edaf1031469346"])
+    assert [str(g) for g in report.graphs] == [
+        "https://w3id.org/cakg/id/graph/004_05edaf1031469346"
+    ]
+    assert {r.graph for r in report.results} <= set(report.graphs)
