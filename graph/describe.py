@@ -36,12 +36,14 @@ __all__ = [
     "OntologyIndex",
     "OntologyTerm",
     "RdfFormat",
+    "ShapeDoc",
     "Term",
     "compact",
     "describe",
     "description_triples",
     "ontology_index",
     "serialize_triples",
+    "shapes_index",
 ]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -769,3 +771,101 @@ def ontology_index(turtle: str) -> OntologyIndex:
 
 
 ONTOLOGY_IRI_NODE = ox.NamedNode(str(ONTOLOGY_IRI))
+
+
+@dataclass(frozen=True)
+class ShapeDoc:
+    """One named shape as the shapes page lists it: label, comment and constraints."""
+
+    name: str
+    label: str
+    comment: str
+    constraints: tuple[tuple[Term, tuple[Term, ...]], ...]
+
+
+def _expand(store: ox.Store, node: Object, depth: int = 0) -> list[Object]:
+    """Return the items of an RDF list, a blank node as text of its triples, else the node."""
+    if not isinstance(node, ox.BlankNode) or depth > 3:
+        return [node]
+    first = ox.NamedNode(RDF + "first")
+    rest = ox.NamedNode(RDF + "rest")
+    items: list[Object] = []
+    current: Object = node
+    seen = set()
+    while isinstance(current, ox.BlankNode) and str(current) not in seen:
+        seen.add(str(current))
+        heads = [q.object for q in store.quads_for_pattern(current, first, None, None)]
+        if not heads:
+            break
+        items.extend(_expand(store, heads[0], depth + 1))
+        tails = [q.object for q in store.quads_for_pattern(current, rest, None, None)]
+        current = tails[0] if tails else ox.NamedNode(RDF + "nil")
+    if items or (isinstance(current, ox.NamedNode) and current.value == RDF + "nil"):
+        return items
+    parts = []
+    for quad in store.quads_for_pattern(node, None, None, None):
+        shown = [str(o) if isinstance(o, ox.Literal) else _short(o) for o in [quad.object]]
+        parts.append(f"{_short(quad.predicate)} {shown[0]}")
+    return [ox.Literal("[ " + " ; ".join(sorted(parts)) + " ]")]
+
+
+def _short(node: object) -> str:
+    if isinstance(node, ox.NamedNode):
+        shacl = "http://www.w3.org/ns/shacl#"
+        if node.value.startswith(shacl):
+            return "sh:" + node.value[len(shacl) :]
+        return compact(node.value)
+    return str(node)
+
+
+def _shape_term(term: Term, shacl: str, namespace: str) -> Term:
+    """Name SHACL terms ``sh:x`` and the shapes by their local names."""
+    if term.kind != "iri":
+        return term
+    if term.value.startswith(shacl):
+        return Term("iri", term.value, label="sh:" + term.value[len(shacl) :])
+    if term.value.startswith(namespace):
+        return Term("iri", term.value, label=term.value[len(namespace) :])
+    return term
+
+
+def shapes_index(turtle: str) -> tuple[tuple[str, tuple[ShapeDoc, ...]], ...]:
+    """Return the named node shapes and property shapes of the SHACL file ``turtle``."""
+    store = ox.Store()
+    store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=str(SHAPES_IRI))
+    lookup = _Lookup(LocalStore(store))
+    namespace = str(SHAPES_IRI) + "#"
+    shacl = "http://www.w3.org/ns/shacl#"
+    skipped = {RDFS + "label", RDFS + "comment", RDF + "type"}
+    sections = []
+    for title, kind in (("Node shapes", "NodeShape"), ("Property shapes", "PropertyShape")):
+        docs = []
+        for quad in store.quads_for_pattern(None, _TYPE, ox.NamedNode(shacl + kind), None):
+            node = quad.subject
+            if not isinstance(node, ox.NamedNode) or not node.value.startswith(namespace):
+                continue
+            by_property: dict[str, list[Term]] = {}
+            for inner in store.quads_for_pattern(node, None, None, None):
+                if inner.predicate.value in skipped or isinstance(inner.object, ox.Triple):
+                    continue
+                values = by_property.setdefault(inner.predicate.value, [])
+                for value in _expand(store, inner.object):
+                    values.append(_shape_term(lookup.term(value), shacl, namespace))
+            constraints = tuple(
+                (
+                    _shape_term(Term("iri", prop), shacl, namespace),
+                    tuple(sorted(values, key=lambda t: (t.short, t.value))),
+                )
+                for prop, values in sorted(by_property.items(), key=lambda item: compact(item[0]))
+            )
+            name = node.value[len(namespace) :]
+            docs.append(
+                ShapeDoc(
+                    name=name,
+                    label=lookup.label(node) or name,
+                    comment=lookup.text(node, ox.NamedNode(RDFS + "comment")) or "",
+                    constraints=constraints,
+                )
+            )
+        sections.append((title, tuple(sorted(docs, key=lambda d: d.name.lower()))))
+    return tuple(sections)

@@ -303,6 +303,14 @@ def test_shapes_are_served(client: FlaskClient) -> None:
     assert any(graph.subjects(rdflib.RDF.type, shacl.NodeShape))
     page = html_of(client.get("/shapes", headers={"Accept": "text/html"}))
     assert "sh:NodeShape" in page.findtext(".//pre")
+    # every named shape has an anchor, so that its IRI lands on its entry
+    for shape in graph.subjects(rdflib.RDF.type, shacl.NodeShape):
+        if str(shape).startswith("https://w3id.org/cakg/shapes#"):
+            entry = page.get_element_by_id(str(shape).split("#", 1)[1])
+            assert entry.tag == "dt"
+    entity = page.get_element_by_id("EntityShape").getnext()
+    assert "sh:targetClass" in [th.text for th in entity.iter("th")]
+    assert "/ontology#Person" in entity.xpath(".//a/@href")
 
 
 # ---------------------------------------------------------------- graph.describe

@@ -34,6 +34,7 @@ from cakg.graph.describe import (
     description_triples,
     ontology_index,
     serialize_triples,
+    shapes_index,
 )
 from cakg.graph.namespaces import DATA_BASE, ONTOLOGY_IRI, PREFIXES, SHAPES_IRI
 from cakg.graph.store import LocalStore
@@ -321,7 +322,9 @@ def shapes(extension: str | None = None) -> Response:
         return _not_found("The SHACL shapes are not packaged yet (ontology/shapes.ttl).")
 
     def html() -> str:
-        return render_template("shapes.html", turtle=text, iri=str(SHAPES_IRI))
+        return render_template(
+            "shapes.html", turtle=text, iri=str(SHAPES_IRI), sections=shapes_index(text)
+        )
 
     return _negotiated(
         _Document("/shapes", lambda: _parse_turtle(text, str(SHAPES_IRI)), html, turtle=text),
