@@ -80,7 +80,7 @@ _TRIGGERS: list[tuple[URIRef, re.Pattern[str]]] = [
     (CAKG.NegotiationLaunch, re.compile(r"\b(?:launched|launch(?:es|ing)?\s+of|kicked\s+off|started\s+negotiations|began\s+negotiations)\b", re.I)),
     (CAKG.FullImplementation, re.compile(r"\b(?:fully\s+implemented|full\s+implementation|fully\s+in\s+place)\b", re.I)),
     (CAKG.EntryIntoForce, re.compile(r"\b(?:entry\s+into\s+force|entered\s+into\s+force|enter\s+into\s+force|came\s+into\s+force|come\s+into\s+force|took\s+effect|take\s+effect)\b", re.I)),
-    (CAKG.Ratification, re.compile(r"\b(?:ratification|ratified|ratify)\b", re.I)),
+    (CAKG.Ratification, re.compile(r"\b(?:ratification|ratified|ratify|ratifying|ratifies)\b", re.I)),
     (CAKG.Upgrade, re.compile(r"\bupgraded\s+to\b", re.I)),
     (CAKG.Signing, re.compile(r"\b(?:signed|signing|sign|inked)\b", re.I)),
 ]  # fmt: skip
@@ -611,12 +611,23 @@ def _participate(
 
 
 def _place_in(
-    state: _Extraction, sentence: Sentence, matches: list[Match], after: int, evidence: Span
+    state: _Extraction,
+    sentence: Sentence,
+    matches: list[Match],
+    after: int,
+    evidence: Span,
+    *,
+    before: int | None = None,
 ) -> URIRef | None:
-    """Return the place the sentence says something happened in ("in Kuala Lumpur")."""
+    """Return the place the sentence says something happened in ("in Kuala Lumpur", "here")."""
+    limit = before if before is not None else sentence.end
     for m in matches:
-        if m.entity.kind == "place" and m.start >= after:
+        if m.entity.kind == "place" and after <= m.start < limit:
             return m.entity.iri
+    if re.search(r"\bhere\b", sentence.text[after - sentence.start : limit - sentence.start]) and state.dateline_place is not None:
+        return state.dateline_place.iri
+    if before is not None:
+        return None
     for m in matches:
         if m.entity.kind == "place":
             return m.entity.iri
@@ -736,6 +747,38 @@ def _instrument_or_version(
     return None
 
 
+# Words after which a date belongs to something else than the milestone before them: what
+# someone said, a press conference, a meeting.
+_DATE_BOUNDARY = re.compile(
+    r"\b(?:said|says|told|announced|noted|added|stressed|press\s+(?:conference|briefing)|news\s+conference|"
+    r"meeting|talks|consultations|summit|visit)\b",
+    re.I,
+)
+# "it", "the protocol", "the upgraded agreement": the agreement the text is about.
+_COREFERENCE = re.compile(
+    r"\b(?:it|its|the\s+(?:upgrade\s+|upgrading\s+|upgraded\s+|new\s+)?(?:protocol|agreement|pact|deal|free\s+trade\s+area|fta))\b",
+    re.I,
+)
+
+
+def _resolve_subject(state: _Extraction, entity: Entity | None, text_before: str) -> Entity | None:
+    """Return the most specific agreement a mention stands for.
+
+    "the Protocol to Upgrade the ASEAN–China Free Trade Area" names the agreement inside an
+    instrument's title: it stands for the upgrade protocol of the version the text is about.
+    """
+    if entity is not None and entity.kind != "agreement":
+        return entity
+    version = state.last_agreement.get("version")
+    if re.search(r"(?i)\b(?:protocol|upgrad\w*)\b[^,.;]{0,30}$", text_before):
+        instrument = state.last_agreement.get("instrument")
+        if version is not None:
+            instrument = next((e for e in state.gaz.of_kind("instrument") if e.establishes == version.key), instrument)
+        if instrument is not None:
+            return instrument
+    return entity
+
+
 def _milestones(
     state: _Extraction,
     sentence: Sentence,
@@ -754,105 +797,88 @@ def _milestones(
     triggers.sort(key=lambda t: t.start)
     if not triggers:
         return
-    doc_refs = re.compile(
-        r"\b(?:the|its|their)\s+(?:protocol|agreement|upgrade\s+protocol)\b|\bits\b", re.I
-    )
+    boundaries = sorted({t.start for t in triggers} | {m.start() for m in _DATE_BOUNDARY.finditer(text)})
     for i, trigger in enumerate(triggers):
         lo = triggers[i - 1].end if i > 0 else 0
         hi = triggers[i + 1].start if i + 1 < len(triggers) else len(text)
-        absolute_lo, absolute_hi = sentence.start + lo, sentence.start + hi
-        prefer_after = (
-            sentence.start + trigger.end
-            if trigger.kind in (CAKG.Upgrade, CAKG.Signing, CAKG.EntryIntoForce, CAKG.Ratification)
-            else None
-        )
-        subject = _instrument_or_version(
-            state, matches, sentence.start, absolute_hi, prefer_after=prefer_after
-        )
-        if trigger.kind == CAKG.Upgrade:
-            subject = _instrument_or_version(
-                state, matches, sentence.start + trigger.end, sentence.start + trigger.end + 40
-            )
-            if subject is None or subject.kind != "version":
-                continue
-        if subject is None and doc_refs.search(
-            text[lo:hi] + " " + text[trigger.start : trigger.end + 30]
-        ):
-            subject = state.last_agreement.get("instrument") or state.last_agreement.get("version")
-        if (
-            subject is None
-            and trigger.kind in (CAKG.Conclusion, CAKG.SubstantialConclusion)
-            and re.search(r"negotiations", text, re.I)
-        ):
-            subject = state.last_agreement.get("version")
+        absolute_hi = sentence.start + hi
+        subject = _milestone_subject(state, sentence, matches, trigger, lo, hi)
         if subject is None:
             continue
         if trigger.kind == CAKG.Signing and subject.kind != "instrument":
             continue
-        subject_iri = subject.iri
-        in_clause = [d for d in dates if sentence.start + trigger.end <= d.start < absolute_hi]
-        before = [d for d in dates if absolute_lo <= d.start < sentence.start + trigger.start]
+        # The date of a milestone follows its trigger, up to the next trigger or boundary word.
+        stop = min((b for b in boundaries if b > trigger.start), default=len(text))
+        in_clause = [d for d in dates if trigger.end <= d.start - sentence.start < min(stop, hi)]
+        before = [d for d in dates if lo <= d.start - sentence.start < trigger.start and not any(d.start - sentence.start < b < trigger.start for b in boundaries if b != trigger.start)]
         when = in_clause[0] if in_clause else (before[-1] if before else None)
         clause = _clause(text, lo, trigger)
-        past_verb = bool(
-            re.match(
-                r"(?i)(?:concluded|launched|implemented|entered|came|took|ratified|upgraded|signed|inked|fully|wrapped|finali)",
-                trigger.text,
-            )
-        ) or bool(
-            re.search(
-                r"\b(?:was|were|has\s+been|have\s+been|had\s+been)\b", text[lo : trigger.start]
-            )
-        )
-        if (
-            re.match(
-                r"(?i)(?:signing|ratification|entry|full\s+implementation|launch)", trigger.text
-            )
-            and not _PLANNED.search(clause)
-            and when is None
-        ):
-            past_verb = False
-            if (
-                re.search(
-                    r"\bfull\s+entry\s+into\s+force\b|\bwith\s+the\s+(?:full\s+)?entry\b",
-                    text,
-                    re.I,
-                )
-                and trigger.kind == CAKG.EntryIntoForce
-            ):
-                past_verb = True
-        if trigger.kind == CAKG.EntryIntoForce and re.search(
-            r"\bwith\s+the\s+(?:full\s+)?entry\s+into\s+force\b", text, re.I
-        ):
-            past_verb = True
+        past_verb = _reported_as_past(text, lo, trigger, when, clause)
         status = _status(clause, when, state.published, past_verb)
         family = _FAMILY[trigger.kind]
-        iri = entity_iri(
-            "event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), family
-        )
+        iri = entity_iri("event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), family)
         label = f"{_TYPE_LABEL[trigger.kind]} {subject.label}"
-        _event(
-            state, iri, trigger.kind, label, evidence, when=when, status=status, about=subject_iri
-        )
+        _event(state, iri, trigger.kind, label, evidence, when=when, status=status, about=subject.iri)
         if trigger.kind == CAKG.Signing:
             state.last_signing = iri
             _signatories(state, iri, sentence, evidence, matches, officials, trigger)
-            place = _place_in(state, sentence, matches, sentence.start + trigger.end, evidence)
+            place = _place_in(state, sentence, matches, sentence.start + trigger.end, evidence, before=sentence.start + min(stop, hi))
             if place is not None:
                 state.sink.add(iri, SEM.hasPlace, place, evidence)
-        _parties_as_subject(state, iri, sentence, evidence, matches, trigger)
-    if _WITNESSED.search(text) and state.last_signing is not None:
-        witnessed_at = sentence.start + _WITNESSED.search(text).end()  # type: ignore[union-attr]
-        for official in officials:
-            if official.start >= witnessed_at:
-                _participate(state, state.last_signing, official.person.iri, CAKG.Witness, evidence)
-        for m in matches:
-            if (
-                m.start >= witnessed_at
-                and m.entity.kind in AGENT_KINDS
-                and not any(o.start <= m.start < o.end for o in officials)
-            ):
-                _participate(state, state.last_signing, m.entity.iri, CAKG.Witness, evidence)
+        _parties_as_subject(state, iri, sentence, evidence, matches, trigger, lo)
+        _parties_listed(state, iri, sentence, evidence, matches, trigger, absolute_hi)
+        state.last_agreement[subject.kind] = subject
+    if _WITNESSED.search(text) or re.search(r"\bin\s+the\s+presence\s+of\b", text):
+        target = state.last_signing
+        witnessed = _WITNESSED.search(text) or re.search(r"\bin\s+the\s+presence\s+of\b", text)
+        if target is not None and witnessed is not None:
+            witnessed_at = sentence.start + witnessed.end()
+            for official in officials:
+                if official.start >= witnessed_at:
+                    _participate(state, target, official.person.iri, CAKG.Witness, evidence)
+            for m in matches:
+                if m.start >= witnessed_at and m.entity.kind in AGENT_KINDS and not any(o.start <= m.start < o.end for o in officials):
+                    _participate(state, target, m.entity.iri, CAKG.Witness, evidence)
+
+
+def _milestone_subject(state: _Extraction, sentence: Sentence, matches: list[Match], trigger: Trigger, lo: int, hi: int) -> Entity | None:
+    """Return the agreement, version or instrument a milestone trigger is about."""
+    text = sentence.text
+    start = sentence.start
+    if trigger.kind == CAKG.Upgrade:
+        subject = _instrument_or_version(state, matches, start + trigger.end, start + trigger.end + 40)
+        return subject if subject is not None and subject.kind == "version" else None
+    after_kinds = (CAKG.Signing, CAKG.EntryIntoForce, CAKG.Ratification)
+    # The nearest mention in the trigger's own clause: after it for "signed X", before it for "X was concluded".
+    after = [m for m in matches if start + trigger.end <= m.start < start + hi and m.entity.kind in AGREEMENT_KINDS]
+    before = [m for m in matches if start + lo <= m.start < start + trigger.start and m.entity.kind in AGREEMENT_KINDS]
+    ordered = (after[:1] + before[::-1]) if trigger.kind in after_kinds else (before[::-1] + after[:1])
+    # A version or instrument is more specific than the agreement it belongs to ("Version 1.0 of the CAFTA").
+    ordered.sort(key=lambda m: m.entity.kind == "agreement")
+    for m in ordered:
+        return _resolve_subject(state, m.entity, text[: m.start - start])
+    # "Negotiations on it", "the protocol", "its entry into force": the agreement the text is about.
+    window = text[lo : trigger.end + 40]
+    if _COREFERENCE.search(window) or re.search(r"negotiations", window, re.I):
+        version = state.last_agreement.get("version")
+        instrument = state.last_agreement.get("instrument")
+        if trigger.kind in (CAKG.NegotiationLaunch, CAKG.Conclusion, CAKG.SubstantialConclusion, CAKG.FullImplementation):
+            return version or instrument
+        if version is not None:
+            return next((e for e in state.gaz.of_kind("instrument") if e.establishes == version.key), instrument or version)
+        return instrument
+    return None
+
+
+def _reported_as_past(text: str, lo: int, trigger: Trigger, when: DateMatch | None, clause: str) -> bool:
+    """Return whether the text reports the milestone as done ("concluded", "was signed")."""
+    if re.match(r"(?i)(?:concluded|launched|implemented|entered|came|took|ratified|upgraded|signed|inked|fully|wrapped|finali|completed)", trigger.text):
+        return True
+    if re.search(r"\b(?:was|were|has\s+been|have\s+been|had\s+been|completed|adopted|approved)\b", text[lo : trigger.start]):
+        return True
+    if trigger.kind == CAKG.EntryIntoForce and re.search(r"\bwith\s+the\s+(?:full\s+)?entry\s+into\s+force\b", text, re.I):
+        return True
+    return False
 
 
 def _clause(text: str, lo: int, trigger: Trigger) -> str:
@@ -878,19 +904,37 @@ def _parties_as_subject(
     evidence: Span,
     matches: list[Match],
     trigger: Trigger,
+    lo: int,
 ) -> None:
-    """Record "China and ASEAN launched ..." as the sides of a milestone."""
-    head = sentence.text[: trigger.start]
+    """Record "China and ASEAN launched ...", "Vietnam has ratified ..." as the sides of a milestone."""
+    head = sentence.text[lo : trigger.start]
     subject = re.match(
-        r"\s*(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)\b",
+        r"\s*(?:,\s*)?(?:and\s+)?(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)(?:,?\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?))?"
+        r"\s+(?:(?:has|have|had|will|would|also|formally|officially|completed|finished|is|are|was|were|to)\s+)*(?:\w+\s+){0,2}?$",
         head,
     )
     if subject is None:
         return
     for group in ("a", "b"):
+        if subject.group(group) is None:
+            continue
         entity = state.gaz.lookup(subject.group(group))
         if entity is not None and entity.kind in AGENT_KINDS:
             _participate(state, event, entity.iri, CAKG.Party, evidence)
+
+
+def _parties_listed(state: _Extraction, event: URIRef, sentence: Sentence, evidence: Span, matches: list[Match], trigger: Trigger, absolute_hi: int) -> None:
+    """Record "entered into force for China, Brunei and Cambodia" as the parties it concerns."""
+    m = re.match(r"\s+for\s+", sentence.text[trigger.end :])
+    if m is None:
+        return
+    lo = sentence.start + trigger.end + m.end()
+    for x in matches:
+        if lo <= x.start < absolute_hi and x.entity.kind in AGENT_KINDS:
+            between = sentence.text[lo - sentence.start : x.start - sentence.start]
+            if re.search(r"[.;]|\b(?:said|which|while)\b", between):
+                break
+            _participate(state, event, x.entity.iri, CAKG.Party, evidence)
 
 
 def _signatories(

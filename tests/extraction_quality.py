@@ -113,7 +113,7 @@ EXTRACTED: dict[str, str] = {
         OPTIONAL { ?e cakg:about ?a . ?a rdfs:label ?about . FILTER(LANG(?about) = 'en') }
         OPTIONAL { ?e cakg:date ?date }
         OPTIONAL { ?e cakg:eventStatus ?s . BIND(STRAFTER(STR(?s), '#') AS ?status) }
-        OPTIONAL { ?e sem:hasPlace/rdfs:label ?place } }""",
+        OPTIONAL { ?e sem:hasPlace/rdfs:label ?place . FILTER(LANG(?place) = 'en') } }""",
     "participant": """SELECT DISTINCT ?event ?agent ?role ?on_behalf_of WHERE {
         ?e sem:eventType ?t ; cakg:participation ?p . BIND(STRAFTER(STR(?t), '#') AS ?event)
         ?p cakg:participant ?a ; sem:roleType ?r . BIND(STRAFTER(STR(?r), '#') AS ?role)

@@ -71,6 +71,16 @@ def test_update_token_needs_a_store(tmp_path: Path) -> None:
     assert "--store" in result.output
 
 
+@pytest.mark.parametrize(
+    ("store", "message"), [("missing-store", "No store at"), (":memory:", "starts empty")]
+)
+def test_read_only_store_must_exist(tmp_path: Path, store: str, message: str) -> None:
+    target = store if store == ":memory:" else str(tmp_path / store)
+    result = CliRunner().invoke(cli, ["--instance", str(tmp_path), "serve", "--store", target])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
 def test_gunicorn_outlives_the_query_timeout() -> None:
     options = gunicorn_options(
         host="127.0.0.1", port=1, workers=2, threads=4, timeout=5, query_timeout=30
