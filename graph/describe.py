@@ -701,7 +701,8 @@ class OntologyTerm:
     name: str
     label: str
     comment: str
-    parents: tuple[str, ...] = ()
+    #: ``(relation, terms)`` rows: super-classes, domain, range, close matches ...
+    relations: tuple[tuple[str, tuple[Term, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -722,15 +723,15 @@ def ontology_index(turtle: str) -> OntologyIndex:
     namespace = str(ONTOLOGY_IRI) + "#"
     owl = "http://www.w3.org/2002/07/owl#"
     kinds = (
-        ("Classes", [owl + "Class"], RDFS + "subClassOf"),
-        ("Object properties", [owl + "ObjectProperty"], RDFS + "subPropertyOf"),
-        ("Datatype properties", [owl + "DatatypeProperty"], RDFS + "subPropertyOf"),
-        ("Concept schemes", [SKOS + "ConceptScheme"], SKOS + "broader"),
-        ("Concepts", [SKOS + "Concept"], SKOS + "inScheme"),
+        ("Classes", [owl + "Class"]),
+        ("Object properties", [owl + "ObjectProperty"]),
+        ("Datatype properties", [owl + "DatatypeProperty"]),
+        ("Concept schemes", [SKOS + "ConceptScheme"]),
+        ("Concepts", [SKOS + "Concept"]),
     )
     sections = []
     listed: set[str] = set()
-    for title, classes, parent_property in kinds:
+    for title, classes in kinds:
         terms = []
         for cls in classes:
             # concepts are typed by their own classes (cakg:EventType ...): find them by scheme
@@ -745,20 +746,22 @@ def ontology_index(turtle: str) -> OntologyIndex:
                 if node.value in listed:
                     continue
                 listed.add(node.value)
-                parents = tuple(
-                    sorted(
-                        compact(o.value)
-                        for o in lookup.objects(node, ox.NamedNode(parent_property))
+                relations = []
+                for relation, prop in _RELATIONS:
+                    targets = [
+                        lookup.term(o)
+                        for o in lookup.objects(node, ox.NamedNode(prop))
                         if isinstance(o, ox.NamedNode)
-                    )
-                )
+                    ]
+                    if targets:
+                        relations.append((relation, tuple(sorted(targets, key=lambda t: t.short))))
                 terms.append(
                     OntologyTerm(
                         iri=node.value,
                         name=node.value[len(namespace) :],
                         label=lookup.label(node) or node.value[len(namespace) :],
                         comment=lookup.text(node, ox.NamedNode(RDFS + "comment")) or "",
-                        parents=parents,
+                        relations=tuple(relations),
                     )
                 )
         sections.append((title, tuple(sorted(terms, key=lambda t: t.name.lower()))))
@@ -771,6 +774,22 @@ def ontology_index(turtle: str) -> OntologyIndex:
 
 
 ONTOLOGY_IRI_NODE = ox.NamedNode(str(ONTOLOGY_IRI))
+_OWL = "http://www.w3.org/2002/07/owl#"
+#: What the ontology page says about each term, in this order.
+_RELATIONS = (
+    ("type", RDF + "type"),
+    ("subclass of", RDFS + "subClassOf"),
+    ("subproperty of", RDFS + "subPropertyOf"),
+    ("domain", RDFS + "domain"),
+    ("range", RDFS + "range"),
+    ("inverse of", _OWL + "inverseOf"),
+    ("in scheme", SKOS + "inScheme"),
+    ("broader", SKOS + "broader"),
+    ("equivalent class", _OWL + "equivalentClass"),
+    ("equivalent property", _OWL + "equivalentProperty"),
+    ("exact match", SKOS + "exactMatch"),
+    ("close match", SKOS + "closeMatch"),
+)
 
 
 @dataclass(frozen=True)
