@@ -6,7 +6,6 @@ command line wins. Exit codes: 0 after a clean shutdown, 2 when the server canno
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from cakg.errors import CakgError, NoBuildError
+from cakg.errors import NoBuildError
 from cakg.graph.build import current_build
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -260,6 +259,10 @@ def serve(
         workers = 1
     if not store:
         _ensure_build(instance_dir, sources_dir)
+    elif not update_token and store != ":memory:" and not Path(store).is_dir():
+        raise ServeError(f"No store at {store!r}: give --store an Oxigraph store folder.")
+    elif not update_token and store == ":memory:":
+        raise ServeError("An in-memory store starts empty: use it with --update-token.")
     app_config: dict[str, Any] = {
         "CAKG_INSTANCE": str(instance_dir),
         "CAKG_STORE": store,
@@ -271,20 +274,6 @@ def serve(
         "CAKG_CORS_ORIGINS": cors_origins,
         "CAKG_ACCESS_LOG": access_log,
     }
-    try:
-        # Fail here, with a message, rather than in every worker.
-        from cakg.web.app import create_app
-
-        probe = create_app(app_config)
-        engine = probe.extensions.get("cakg.engine")
-        if engine is not None:
-            engine.close()
-        # Forked server processes must not inherit an open store (nor its threads).
-        probe.extensions.clear()
-        del probe
-        gc.collect()
-    except CakgError as exc:
-        raise ServeError(str(exc)) from exc
     options = gunicorn_options(
         host=host,
         port=port,
