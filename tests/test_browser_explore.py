@@ -145,6 +145,25 @@ def test_explorer_renders_filters_searches_and_navigates(
     assert [m.get_attribute("data-id") for m in matches] == [WANG]
     screenshot(browser, tmp_path, "explorer-search")
 
+    # the path finder marks the path between two entities
+    search.clear()
+    search.send_keys(Keys.ENTER)
+    browser.find_element(By.ID, "path-from").send_keys("Wang Wentao")
+    browser.find_element(By.ID, "path-to").send_keys("anwar ibrahim")
+    browser.find_element(By.ID, "path-go").click()
+    steps = int(wait_for(browser, "document.getElementById('path-result').dataset.steps"))
+    on_path = browser.find_elements(By.CSS_SELECTOR, "svg#graph g.node.on-path")
+    assert len(on_path) == steps + 1 == 3
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg#graph line.edge.on-path")) >= 2
+    items = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#path-result li")]
+    assert items[0] == "Wang Wentao"
+    assert items[-1].endswith("Anwar Ibrahim")
+    screenshot(browser, tmp_path, "explorer-path")
+    browser.find_element(By.ID, "path-to").send_keys("zzz")
+    browser.find_element(By.ID, "path-go").click()
+    error = wait_for(browser, "document.querySelector('#path-result li.path-error')")
+    assert "No entity" in error.text
+
     # a click on a node opens its page
     circle = browser.find_element(By.CSS_SELECTOR, f"svg#graph g.node[data-id='{WANG}'] circle")
     ActionChains(browser).move_to_element(circle).click().perform()

@@ -289,6 +289,19 @@
         apply();
       },
       fit: fit,
+      showPath: function (ids) {
+        // Mark the nodes of a path and the edges between consecutive ones.
+        var on = {}, pairs = {};
+        ids.forEach(function (id, i) {
+          on[id] = true;
+          if (i) { pairs[ids[i - 1] + "\n" + id] = true; pairs[id + "\n" + ids[i - 1]] = true; }
+        });
+        nodes.forEach(function (node) { node.g.classList.toggle("on-path", !!on[node.id]); });
+        edges.forEach(function (edge) {
+          edge.line.classList.toggle("on-path", !!pairs[edge.source + "\n" + edge.target]);
+        });
+        svg.classList.toggle("pathing", ids.length > 0);
+      },
       resize: function (measure) {
         sizeOf = measure;
         place();

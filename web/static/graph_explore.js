@@ -148,6 +148,52 @@
     } : null);
   }
 
+  function findPath() {
+    var result = document.getElementById("path-result");
+    var params = new URLSearchParams({
+      view: view(),
+      from: document.getElementById("path-from").value,
+      to: document.getElementById("path-to").value
+    });
+    while (result.firstChild) result.removeChild(result.firstChild);
+    fetch(root.dataset.pathUrl + "?" + params.toString(), {headers: {Accept: "application/json"}})
+      .then(function (response) {
+        return response.json().then(function (body) {
+          if (!response.ok) throw new Error(body.error.message);
+          return body;
+        });
+      })
+      .then(function (body) {
+        var path = body.paths[0];
+        current.showPath(path.nodes);
+        path.hops.forEach(function (hop, i) {
+          if (i === 0) addStep(result, hop.from_label, "");
+          addStep(result, hop.to_label, hop.relations.join(" / "));
+        });
+        result.dataset.steps = path.hops.length;
+      })
+      .catch(function (error) {
+        if (current) current.showPath([]);
+        var item = document.createElement("li");
+        item.className = "path-error";
+        item.textContent = error.message;
+        result.appendChild(item);
+      });
+  }
+
+  function addStep(list, label, relation) {
+    var item = document.createElement("li");
+    if (relation) {
+      var how = document.createElement("span");
+      how.className = "path-relation";
+      how.textContent = relation + " ";
+      item.appendChild(how);
+    }
+    item.appendChild(document.createTextNode(label));
+    list.appendChild(item);
+  }
+
+  document.getElementById("path-go").addEventListener("click", findPath);
   search.addEventListener("input", runSearch);
   search.addEventListener("keydown", function (event) {
     if (event.key !== "Enter") return;
