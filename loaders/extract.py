@@ -41,7 +41,14 @@ from cakg.graph.namespaces import (
     entity_iri,
     slugify,
 )
-from cakg.loaders.dates import DateMatch, DateValue, PeriodValue, find_dates, find_periods
+from cakg.loaders.dates import (
+    DateMatch,
+    DateValue,
+    PeriodMatch,
+    PeriodValue,
+    find_dates,
+    find_periods,
+)
 from cakg.loaders.facts import FactSink, Span
 from cakg.loaders.gazetteer import Entity, Gazetteer, Match, fold
 from cakg.loaders.officials import NAME, OfficialMention, find_officials
@@ -184,7 +191,7 @@ _TRADE_WORDS = re.compile(
     r"\b(?:trade|exports?\s+and\s+imports?|imports?\s+and\s+exports?)\b", re.I
 )
 _INVEST_WORDS = re.compile(r"\binvest(?:ment|ments|ed)\b", re.I)
-_COVER = re.compile(r"\b(?:cover(?:s|ed|ing)?|includ(?:es|ed|ing)\s+chapters\s+on|spans?)\b", re.I)
+_COVER = re.compile(r"\b(?:cover(?:s|ed|ing)?|includ(?:es|ed|ing)\s+(?:new\s+)?chapters\s+on|chapters?\s+on|spans?)\b", re.I)
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
 _BYLINE = [
     ("reporter", re.compile(rf"\b[Rr]eporters?\s+(?P<name>{NAME})")),
@@ -1330,50 +1337,67 @@ def _amounts(text: str) -> list[_Amount]:
     return found
 
 
+def _pair(state: _Extraction, a: str, b: str) -> tuple[Entity, Entity] | None:
+    ea, eb = state.gaz.lookup(a), state.gaz.lookup(b)
+    if ea is not None and eb is not None and ea.kind in AGENT_KINDS and eb.kind in AGENT_KINDS:
+        return ea, eb
+    return None
+
+
+_AREA_PATTERNS = {
+    CAKG.OutwardInvestment: [
+        r"(?P<a>[A-Z][\w-]*|[a-z]+)['’]s\s+(?:actual\s+|direct\s+|foreign\s+|outbound\s+|non-financial\s+|outward\s+)*investments?\s+(?:in|into|to)\s+(?P<b>\w[\w-]*)",
+        r"investments?\s+(?:from|by)\s+(?P<a>\w[\w-]*)\s+(?:in|into|to)\s+(?P<b>\w[\w-]*)",
+    ],
+    CAKG.TradeValue: [
+        r"(?P<a>[A-Z][\w]*)-(?P<b>[A-Z][\w]*)\s+(?:bilateral\s+)?trade\b",
+        r"(?P<a>[A-Z][\w-]*|[a-z]+)['’]s\s+(?:bilateral\s+|total\s+)?(?:trade|imports\s+and\s+exports|exports\s+and\s+imports)\s+with\s+(?:the\s+)?(?P<b>\w[\w-]*)",
+        r"between\s+(?P<a>[\w-]+)\s+and\s+(?P<b>[\w-]+)",
+    ],
+}
+
+
 def _areas_for(
-    state: _Extraction, sentence: Sentence, matches: list[Match], indicator: URIRef
+    state: _Extraction,
+    sentence: Sentence,
+    matches: list[Match],
+    indicator: URIRef,
+    *,
+    fallback_text: str | None = None,
+    fallback_matches: list[Match] | None = None,
 ) -> tuple[Entity, Entity] | None:
-    """Return (reference area, counterpart) of a figure in ``sentence``."""
+    """Return (reference area, counterpart) of a figure in ``sentence`` (a clause)."""
     text = sentence.text
-    agents = [m for m in matches if m.entity.kind in AGENT_KINDS]
-    if indicator == CAKG.OutwardInvestment:
-        m = re.search(
-            r"(?P<a>[A-Z][\w-]*|[a-z]+)['’]s\s+(?:actual\s+|direct\s+|foreign\s+|outbound\s+|non-financial\s+)*investment\s+in\s+(?P<b>\w[\w-]*)",
-            text,
-            re.I,
-        )
-        if m is not None:
-            a, b = state.gaz.lookup(m.group("a")), state.gaz.lookup(m.group("b"))
-            if a is not None and b is not None:
-                return a, b
-    share = re.search(
-        r"of\s+(?P<a>[A-Z][\w-]*)['’]s\s+(?:total\s+)?(?:foreign|overall|external)\s+trade", text
-    )
-    pair = re.search(r"between\s+(?P<a>[\w-]+)\s+and\s+(?P<b>[\w-]+)", text)
-    names = [m.entity for m in agents]
-    if pair is not None:
-        a, b = state.gaz.lookup(pair.group("a")), state.gaz.lookup(pair.group("b"))
-        if a is not None and b is not None:
-            names = [a, b]
+    for candidate in (text, fallback_text or text):
+        for pattern in _AREA_PATTERNS[indicator]:
+            m = re.search(pattern, candidate, re.I)
+            if m is not None:
+                pair = _pair(state, m.group("a"), m.group("b"))
+                if pair is not None:
+                    return pair
+        if indicator == CAKG.OutwardInvestment:
+            break
+    names = [m.entity for m in (matches or fallback_matches or []) if m.entity.kind in AGENT_KINDS]
+    share = re.search(r"of\s+(?P<a>[A-Z][\w-]*)['’]s\s+(?:total\s+)?(?:foreign\s+|overall\s+|external\s+)?trade", fallback_text or text)
     if share is not None:
         ref = state.gaz.lookup(share.group("a"))
         if ref is not None:
             others = [e for e in names if e.key != ref.key]
             if others:
                 return ref, others[0]
-            return ref, _doc_counterpart(state, ref)  # type: ignore[return-value]
+            other = _doc_counterpart(state, ref)
+            return (ref, other) if other is not None else None
     unique: list[Entity] = []
     for e in names:
         if e not in unique:
             unique.append(e)
     if len(unique) >= 2:
         return unique[0], unique[1]
-    if len(unique) == 1 and re.search(r"\bbilateral\b", text, re.I):
+    if len(unique) == 1:
         other = _doc_counterpart(state, unique[0])
         if other is not None:
             return unique[0], other
-    pairs = _doc_pair(state)
-    return pairs
+    return _doc_pair(state)
 
 
 def _doc_pair(state: _Extraction) -> tuple[Entity, Entity] | None:
@@ -1400,12 +1424,29 @@ def _doc_counterpart(state: _Extraction, ref: Entity) -> Entity | None:
     return pair[1] if pair[0].key == ref.key else pair[0]
 
 
-def _statistics(
-    state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]
-) -> None:
+_FIGURE_CLAUSE = re.compile(r",\s+while\s+|,\s+whereas\s+|;\s+|\s+while\s+|,\s+and\s+(?=[^,]*\b(?:investment|trade)\b)", re.I)
+
+
+def _statistics(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
     text = sentence.text
     _ranks(state, sentence, evidence, matches)
-    periods = find_periods(text, state.published, offset=sentence.start)
+    sentence_periods = find_periods(text, state.published, offset=sentence.start)
+    cuts = [0, *(m.end() for m in _FIGURE_CLAUSE.finditer(text)), len(text)]
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        clause = Sentence(sentence.index, sentence.start + lo, sentence.start + hi, text[lo:hi])
+        _clause_statistics(state, sentence, clause, evidence, matches, sentence_periods)
+
+
+def _clause_statistics(
+    state: _Extraction,
+    sentence: Sentence,
+    clause: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    sentence_periods: list[PeriodMatch],
+) -> None:
+    """Record the figure of one clause ("X reached Y, up Z percent"), with its equivalents in parentheses."""
+    text = clause.text
     amounts = _amounts(text)
     changes = list(_CHANGE.finditer(text))
     shares = list(_SHARE.finditer(text))
@@ -1413,14 +1454,25 @@ def _statistics(
         return
     if _INVEST_WORDS.search(text):
         indicator = CAKG.OutwardInvestment
-    elif _TRADE_WORDS.search(text):
+    elif _TRADE_WORDS.search(text) or re.search(r"\b(?:import|export)", text, re.I):
+        indicator = CAKG.TradeValue
+    elif _INVEST_WORDS.search(sentence.text):
+        indicator = CAKG.OutwardInvestment
+    elif _TRADE_WORDS.search(sentence.text):
         indicator = CAKG.TradeValue
     else:
         return
-    areas = _areas_for(state, sentence, matches, indicator)
+    clause_matches = [m for m in matches if clause.start <= m.start < clause.end]
+    areas = _areas_for(state, clause, clause_matches, indicator, fallback_text=sentence.text, fallback_matches=matches)
     if areas is None:
         return
-    period = periods[-1].value if periods else state.last_period
+    own = [p for p in sentence_periods if clause.start <= p.start < clause.end]
+    if own:
+        period: PeriodValue | None = own[-1].value
+    elif re.search(r"\bin\s+the\s+same\s+period\b", text, re.I) or not sentence_periods:
+        period = state.last_period
+    else:
+        period = sentence_periods[-1].value
     if period is None:
         return
     state.last_period = period
@@ -1434,15 +1486,13 @@ def _statistics(
     if shares:
         share_value = _number(shares[0].group("pct"))
         share_total = shares[0].group("total").strip()
-    figures = amounts if amounts else [None]
+    figures: list[_Amount | None] = list(amounts) if amounts else [None]
     made: list[URIRef] = []
     for amount in figures:
         state.statistic_count += 1
         iri = entity_iri("statistic", state.doc.source_id, str(state.statistic_count))
         made.append(iri)
-        _statistic(
-            state, iri, evidence, indicator, areas, period, amount, change, share_value, share_total
-        )
+        _statistic(state, iri, evidence, indicator, areas, period, amount, change, share_value, share_total)
     for a in made:
         for b in made:
             if a != b:
@@ -1519,13 +1569,7 @@ def _ranks(state: _Extraction, sentence: Sentence, evidence: Span, matches: list
         if holder is None or not subject_matches:
             continue
         partner = subject_matches[-1].entity
-        _rank(
-            state,
-            evidence,
-            holder,
-            partner,
-            _RANK_VALUE[m.group("rank").lower().replace("  ", " ")],
-        )
+        _rank(state, evidence, holder, partner, _RANK_VALUE[m.group("rank").lower().replace("  ", " ")], _rank_period(state, sentence))
     for m in _EACH_OTHER.finditer(text):
         pair = re.search(
             r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+being", text
@@ -1538,13 +1582,27 @@ def _ranks(state: _Extraction, sentence: Sentence, evidence: Span, matches: list
         if a is None or b is None:
             continue
         value = _RANK_VALUE[m.group("rank").lower()]
-        _rank(state, evidence, a, b, value)
-        _rank(state, evidence, b, a, value)
+        period = _rank_period(state, sentence)
+        _rank(state, evidence, a, b, value, period)
+        _rank(state, evidence, b, a, value, period)
 
 
-def _rank(state: _Extraction, evidence: Span, holder: Entity, partner: Entity, value: int) -> None:
+def _rank_period(state: _Extraction, sentence: Sentence) -> PeriodValue:
+    """Return the period a rank holds for: the one the sentence names, else the year of publication."""
+    periods = find_periods(sentence.text, state.published)
+    if periods:
+        return periods[-1].value
+    for d in find_dates(sentence.text, state.published):
+        if d.value.precision == "year":
+            return PeriodValue(d.value.earliest, d.value.latest, str(d.value.year))
+    if re.search(r"\bperiod\b", sentence.text) and state.last_period is not None:
+        return state.last_period
     year = state.published.year
-    period = PeriodValue(date(year, 1, 1), date(year, 12, 31), str(year))
+    return PeriodValue(date(year, 1, 1), date(year, 12, 31), str(year))
+
+
+def _rank(state: _Extraction, evidence: Span, holder: Entity, partner: Entity, value: int, period: PeriodValue) -> None:
+    year = period.begin.year
     iri = entity_iri("statistic", state.doc.source_id, f"rank-{holder.key}-{partner.key}")
     sink = state.sink
     sink.typed(iri, CAKG.Statistic, evidence)

@@ -133,7 +133,7 @@ EXTRACTED: dict[str, str] = {
         OPTIONAL { ?s sdmx-attribute:unitMult ?multiplier }
         OPTIONAL { ?s cakg:yearOnYearChange ?change }
         OPTIONAL { ?s cakg:shareOfTotal ?share }
-        OPTIONAL { SELECT ?s (MIN(STR(?x)) AS ?group) WHERE { { ?s cakg:equivalentStatistic ?x } UNION { BIND(?s AS ?x) ?s a cakg:Statistic } } GROUP BY ?s } }""",
+        OPTIONAL { SELECT ?s (MIN(STR(?x)) AS ?group) WHERE { { ?s cakg:equivalentStatistic ?x } UNION { ?s a cakg:Statistic . BIND(?s AS ?x) } } GROUP BY ?s } }""",
     "coverage": """SELECT DISTINCT ?version ?area WHERE {
         ?v cakg:coversArea ?a ; cakg:versionLabel ?version . ?a skos:prefLabel ?area . FILTER(LANG(?area) = 'en') }""",
     "mention": """SELECT DISTINCT ?name WHERE {

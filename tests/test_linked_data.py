@@ -6,6 +6,7 @@ import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import quote
 
 import lxml.html
 import pyoxigraph as ox
@@ -15,6 +16,8 @@ from cakg.graph.build import Build
 from cakg.graph.describe import LocalPaths, describe
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import URIRef
 
 ID = "https://w3id.org/cakg/id/"
@@ -399,3 +402,33 @@ def test_seed_quotation_highlights_the_quoted_words(seed_client: FlaskClient) ->
     page = html_of(seed_client.get("/id/" + quote.removeprefix(ID) + ".html"))
     marks = [m.text_content() for m in page.iter("mark")]
     assert text in marks
+
+
+# ---------------------------------------------------------------- odd paths
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["a%20b", "a%3Eb", "a%22b", "a{b}", "%E4%B8%AD", "a\\b", ".ttl", "a%00b", "a^b", "%", "a%23b"],
+)
+def test_odd_paths_are_404_not_errors(client: FlaskClient, path: str) -> None:
+    response = client.get(f"/id/{path}", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert "Nothing in the dataset is called" in response.get_json()["error"]["message"]
+
+
+def test_percent_encoded_hash_iri_redirects_to_its_document(client: FlaskClient) -> None:
+    response = client.get(
+        "/id/text/003_d1853fc3ef21e3a4%23char=36,47", headers={"Accept": "text/html"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/id/text/003_d1853fc3ef21e3a4.html#char=36,47"
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(path=st.text(min_size=1, max_size=30), accept=st.sampled_from(["*/*", "text/html", "x/y"]))
+def test_no_path_under_id_is_a_server_error(client: FlaskClient, path: str, accept: str) -> None:
+    response = client.get("/id/" + quote(path), headers={"Accept": accept})
+    assert response.status_code < 500, (path, response.get_data(as_text=True)[:300])
