@@ -261,6 +261,14 @@ class QueryEngine:
 
     # lifecycle
 
+    def start(self) -> None:
+        """Start the worker processes now rather than on first use.
+
+        Raises:
+            StoreError: a worker could not open the store.
+        """
+        self._ensure_started()
+
     def _ensure_started(self) -> None:
         if self._pid == os.getpid():
             return

@@ -45,7 +45,11 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         """Create the app, in the worker process (so its query processes are its own)."""
         from cakg.web.app import create_app
 
-        return create_app(self.app_config)
+        app = create_app(self.app_config)
+        engine = app.extensions.get("cakg.engine")
+        if engine is not None:
+            engine.start()  # before the first request, not during it
+        return app
 
 
 _BUILD_SCRIPT = """
