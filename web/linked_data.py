@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from cakg.errors import NoBuildError
@@ -50,7 +51,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-__all__ = ["bp", "local_paths", "negotiate_document"]
+__all__ = ["bp", "iri_path", "local_paths", "negotiate_document"]
 
 bp = Blueprint("linked_data", __name__)
 
@@ -175,6 +176,9 @@ def _not_acceptable(accept: str) -> Response:
 
 
 def _exists(store: LocalStore, iri: str) -> bool:
+    """Return whether the dataset mentions ``iri`` (or IRIs ``iri#...``)."""
+    if not _valid_iri(iri):
+        return False
     node = ox.NamedNode(iri)
     if next(store.quads(node, None, None, None), None) is not None:
         return True
@@ -191,6 +195,46 @@ def _has_fragments(store: LocalStore, iri: str) -> bool:
     return bool(rows)
 
 
+#: Characters an IRI cannot hold (RFC 3987): they stay percent-encoded in the IRI.
+_NOT_IN_IRI = frozenset(' <>"{}|\\^`')
+
+
+def iri_path(path: str) -> str:
+    """Return the IRI form of a decoded URL path: percent-encode what an IRI cannot hold.
+
+    >>> iri_path("person/wang wentao")
+    'person/wang%20wentao'
+    >>> iri_path("place/北京")
+    'place/北京'
+    """
+    return "".join(
+        quote(c, safe="") if c in _NOT_IN_IRI or ord(c) < 0x20 or ord(c) == 0x7F else c
+        for c in path
+    )
+
+
+def _valid_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+def _see_other(base_path: str, *, fragment: str | None = None) -> Response:
+    """Answer 303 to the document at ``base_path`` in the format ``Accept`` asks for."""
+    try:
+        chosen = negotiate_document(request.headers.get("Accept"))
+    except NotAcceptableDocument as exc:
+        return _not_acceptable(str(exc))
+    response = Response(status=303)
+    location = f"{base_path}.{chosen}"
+    response.headers["Location"] = location + (f"#{fragment}" if fragment else "")
+    response.headers["Vary"] = "Accept"
+    response.headers["Link"] = _alternates(base_path)
+    return response
+
+
 def _split_extension(path: str) -> tuple[str, str | None]:
     stem, dot, extension = path.rpartition(".")
     if dot and extension in DOCUMENT_TYPES and "/" not in extension:
@@ -203,6 +247,13 @@ def resource(path: str) -> Response:
     """Answer for a data IRI: 303 to its description, or the description itself."""
     store = _store()
     paths = local_paths()
+    path = iri_path(path)
+    if "#" in path:
+        # a hash IRI sent percent-encoded: its document describes it, at the fragment
+        document, fragment = path.split("#", 1)
+        if not _exists(store, paths.to_iri(path)):
+            return _not_found(f"Nothing in the dataset is called <{paths.to_iri(path)}>.")
+        return _see_other(f"{request.script_root}/id/{document}", fragment=fragment)
     stem, extension = _split_extension(path)
     if extension is not None and _exists(store, paths.to_iri(path)):
         stem, extension = path, None  # an IRI that happens to end like a file name
@@ -211,15 +262,7 @@ def resource(path: str) -> Response:
         return _not_found(f"Nothing in the dataset is called <{iri}>.")
     base_path = f"{request.script_root}/id/{stem}"
     if extension is None:
-        try:
-            chosen = negotiate_document(request.headers.get("Accept"))
-        except NotAcceptableDocument as exc:
-            return _not_acceptable(str(exc))
-        response = Response(status=303)
-        response.headers["Location"] = f"{base_path}.{chosen}"
-        response.headers["Vary"] = "Accept"
-        response.headers["Link"] = _alternates(base_path)
-        return response
+        return _see_other(base_path)
     if extension == "html":
         description = describe(store, iri)
         html = render_template(
