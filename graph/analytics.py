@@ -216,8 +216,10 @@ def _normal(text: str) -> str:
 
 
 def resolve(graph: nx.Graph, text: str) -> Any:
-    """Return the node ``text`` names: an IRI, a local id (``person/wang-wentao``), a path
-    (``/id/person/wang-wentao``), a label or an alias (case-insensitive).
+    """Return the node that ``text`` names.
+
+    ``text`` is an IRI, a local id (``person/wang-wentao``), a path
+    (``/id/person/wang-wentao``), a label or an alias (any case).
 
     Raises:
         UnknownEntityError: nothing matches, or a label matches several nodes; the message

@@ -83,8 +83,11 @@ FORMATS: dict[str, ExportFormat] = {
 
 
 def decorate(graph: nx.Graph) -> nx.Graph:
-    """Return a copy of ``graph`` whose nodes carry degree, betweenness, PageRank,
-    community (0 = largest), colour and size (10 to 50, by PageRank)."""
+    """Return a copy of ``graph`` with what makes a good picture on every node.
+
+    That is degree, betweenness, PageRank, community (0 = largest), colour (by group) and
+    size (10 to 50, by PageRank).
+    """
     copy = graph.copy()
     rows = centrality(graph)
     top = max((r["pagerank"] for r in rows), default=0.0) or 1.0
@@ -211,8 +214,11 @@ def _dynamic(graph: nx.Graph) -> nx.Graph:
 
 
 def _actor_tie_time(graph: nx.Graph, data: dict[str, Any]) -> None:
-    """Date a tie of the actor network: it starts with its first shared event, and its
-    weight grows by one with each shared event (a dynamic attribute)."""
+    """Date a tie of the actor network from the events its two actors shared.
+
+    The tie starts with the first shared event, and its weight grows by one with each
+    shared event (a dynamic attribute).
+    """
     days: dict[dt.date, int] = {}
     for event_date in data.get("dates", []):
         day = _date(event_date)
@@ -264,9 +270,12 @@ def _gexf(graph: nx.Graph) -> bytes:
 
 
 def _fix_gexf(data: bytes, name: str) -> bytes:
-    """Make networkx's GEXF 1.3 valid: the XML Schema instance namespace (networkx writes
-    it without ``www.``) and no ``name`` on ``<graph>`` (the 1.3 grammar has none; the name
-    goes to ``<meta><description>``)."""
+    """Return networkx's GEXF 1.3 output made valid against the GEXF 1.3 grammar.
+
+    networkx writes the XML Schema instance namespace without ``www.`` and a ``name`` on
+    ``<graph>``, which the 1.3 grammar does not have; the name goes to
+    ``<meta><description>`` instead.
+    """
     data = data.replace(b'"http://w3.org/2001/XMLSchema-instance"', f'"{_XSI}"'.encode(), 1)
     root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False))
     ns = root.nsmap.get(None, "")

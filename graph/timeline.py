@@ -1,5 +1,6 @@
-"""The data of two views, each from SPARQL queries: a timeline of events and the ontology's
-classes and properties as a diagram.
+"""Query the data of two views: a timeline of events and a diagram of the ontology.
+
+The timeline lists the events; the diagram shows the ontology's classes and properties.
 
 Both return plain dicts and lists ready for JSON; links are local paths (``/id/...``) or,
 for ontology terms, anchors of the ontology page (``/ontology#Person``).
@@ -77,8 +78,11 @@ def _path(iri: str) -> str:
 
 
 def timeline_events(store: LocalStore) -> list[dict[str, Any]]:
-    """Return the events of ``store`` in time order, with dates, type, place, subject,
-    participants and the sources that state them."""
+    """Return the events of ``store`` in time order.
+
+    Each comes with its dates, type, status, places, subjects, participants and the
+    sources that state it.
+    """
     events: dict[str, dict[str, Any]] = {}
     for row in store.select(EVENTS_QUERY):
         iri = _value(row, "event")

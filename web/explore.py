@@ -1,5 +1,6 @@
-"""Views for graph-minded users: the graph explorer, the timeline, the ontology diagram,
-network analytics as JSON and graph downloads.
+"""Serve the views for graph-minded users, network analytics as JSON and downloads.
+
+The views are the graph explorer, the timeline and the ontology diagram.
 
 URLs (all under ``/explore``)::
 
