@@ -93,7 +93,7 @@ def test_gunicorn_outlives_the_query_timeout() -> None:
 @pytest.mark.server
 def test_serve_builds_when_there_is_no_build(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
-    shutil.copytree(REPO / "sources", sources)
+    shutil.copytree(REPO / "tests" / "data" / "seed_sources", sources)
     instance = tmp_path / "instance"
     with servers.running_server(instance, "--sources", str(sources), "--workers", "1") as base:
         status, headers, body = query(base, TOTAL)
