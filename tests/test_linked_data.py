@@ -14,6 +14,7 @@ import pytest
 import rdflib
 from cakg.graph.build import Build
 from cakg.graph.describe import LocalPaths, describe
+from cakg.web.app import create_app
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
@@ -432,3 +433,14 @@ def test_percent_encoded_hash_iri_redirects_to_its_document(client: FlaskClient)
 def test_no_path_under_id_is_a_server_error(client: FlaskClient, path: str, accept: str) -> None:
     response = client.get("/id/" + quote(path), headers={"Accept": accept})
     assert response.status_code < 500, (path, response.get_data(as_text=True)[:300])
+
+
+def test_no_build_is_a_503_that_says_what_to_do(tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "CAKG_INSTANCE": str(tmp_path), "CAKG_ACCESS_LOG": False})
+    client = app.test_client()
+    for path in ("/id/person/wang-wentao", "/.well-known/void"):
+        response = client.get(path, headers={"Accept": "application/json"})
+        assert response.status_code == 503
+        assert "cakg build" in response.get_json()["error"]["message"]
+    dump = client.get("/dumps/dataset.nq", headers={"Accept": "application/json"})
+    assert dump.status_code == 503

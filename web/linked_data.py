@@ -47,7 +47,7 @@ from cakg.graph.void import (
     graph_slugs,
 )
 from cakg.web.errors import error_response
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -107,9 +107,14 @@ def local_paths() -> LocalPaths:
 
 
 def _store() -> LocalStore:
+    """Return the app's store.
+
+    Raises:
+        NoBuildError: there is no build to read yet (the error funnel answers 503).
+    """
     store = current_app.extensions.get("cakg.store")
     if not isinstance(store, LocalStore):
-        abort(503, "The dataset is not loaded: run `cakg build`, then restart the server.")
+        raise NoBuildError(current_app.instance_path)
     return store
 
 
@@ -485,7 +490,7 @@ def dump(stem: str, extension: str, compression: str | None = None) -> Response:
     """Serve a dump of the whole dataset or of one named graph, optionally gzipped."""
     build = _build()
     if build is None:
-        return _not_found("There is no build to dump yet: run `cakg build` first.")
+        raise NoBuildError(current_app.instance_path)
     data = _cached_dump(build, stem, extension, compression == "gz")
     if data is None:
         known = ", ".join(sorted(graph_slugs(_graph_names(build))))
