@@ -232,6 +232,7 @@ class _Extraction:
     conference_date: DateValue | None = None
     statements: list[tuple[URIRef, Span]] = field(default_factory=list)
     last_period: PeriodValue | None = None
+    last_ministry: URIRef | None = None
     statistic_count: int = 0
     statement_count: int = 0
     said_dates: list[tuple[DateMatch, Span]] = field(default_factory=list)
@@ -304,6 +305,8 @@ def _sentence(state: _Extraction, sentence: Sentence) -> None:
     _conference(state, sentence, evidence, matches, dates, officials)
     _milestones(state, sentence, evidence, matches, dates, officials)
     _named_events(state, sentence, evidence, matches)
+    _meetings(state, sentence, evidence, matches, dates, officials)
+    _mechanisms(state, sentence, evidence, matches)
     _coverage(state, sentence, evidence, matches)
     _speech(state, sentence, evidence, matches, dates)
     _statistics(state, sentence, evidence, matches)
@@ -408,6 +411,8 @@ def _official(
     organisation = _post_organisation(state, o, country, evidence)
     if organisation is not None:
         _tenure(state, person, organisation, o, evidence)
+        if "ministry" in _label_of(state, organisation).lower():
+            state.last_ministry = organisation
     state.last_speaker = person
     return _Official(
         person, organisation, o, sentence.start + o.name_start, sentence.start + o.name_end
@@ -667,6 +672,37 @@ def _status(clause: str, when: DateMatch | None, published: date, past_verb: boo
     return None
 
 
+_ORGANISER_NAME = re.compile(
+    r"(?:^|\b[Tt]he\s+)(?P<org>(?:[A-Z][\w'’-]*\s+(?:of\s+|for\s+|and\s+|on\s+)?){0,8}?"
+    r"(?:Office|Ministry|Department|Council|Commission|Bureau|Government|Secretariat|Administration|Agency)"
+    r"(?:\s+(?:of|for)\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s*)+?)?)\s+(?:held|hosted|organi[sz]ed|convened)\b"
+)
+
+
+def _organiser(state: _Extraction, sentence: Sentence, matches: list[Match], at: int, evidence: Span) -> URIRef | None:
+    """Return who held the event a sentence reports: "X held a press conference", "held by the ministry"."""
+    text = sentence.text
+    by = re.search(r"\b(?:held|hosted|organi[sz]ed|convened)\s+by\s+(?:the\s+)?|\b(?:conference|briefing|meeting)\s+of\s+the\s+", text)
+    if by is not None:
+        after = sentence.start + by.end()
+        known = next((x.entity.iri for x in matches if after <= x.start < after + 3 and x.entity.kind in AGENT_KINDS), None)
+        if known is not None:
+            return known
+        if re.match(r"(?i)ministry\b", text[by.end() :]) and state.last_ministry is not None:
+            return state.last_ministry
+    held = _HELD.search(text)
+    if held is not None:
+        before = [x for x in matches if x.end <= sentence.start + held.start() and x.entity.kind in AGENT_KINDS]
+        if before and sentence.start + held.start() - before[-1].end < 5:
+            return before[-1].entity.iri
+        named = _ORGANISER_NAME.search(text)
+        if named is not None and named.end() <= held.end() + 1:
+            return _org_entity(state, named.group("org"), kind="government", country=state.home_country, parent=None, evidence=evidence)
+        if before:
+            return before[-1].entity.iri
+    return None
+
+
 def _conference(
     state: _Extraction,
     sentence: Sentence,
@@ -678,64 +714,128 @@ def _conference(
     m = _CONFERENCE.search(sentence.text)
     if m is None:
         return
-    when = dates[0] if dates else None
+    # The conference's own date: in its clause, not a figure's period elsewhere in the sentence.
+    near = [d for d in dates if abs(d.start - (sentence.start + m.end())) < 60 and d.value.precision == "day"]
+    when = near[0] if near else None
     said_in: Span | None = None
-    if when is None and state.said_dates:
-        # "X said on Tuesday" earlier; "X made the remarks at a news conference" here.
-        when, said_in = state.said_dates[-1]
-    place = _place_in(state, sentence, matches, sentence.start + m.end(), evidence)
-    organiser = None
-    held = _HELD.search(sentence.text)
-    if held is not None:
-        before = [
-            x
-            for x in matches
-            if x.end <= sentence.start + held.start() and x.entity.kind in AGENT_KINDS
-        ]
-        if before:
-            organiser = before[-1].entity
-    topic = re.search(
-        r"(?:conference|briefing)\s+(?:in\s+[A-Z][a-z]+\s+)?(?:on|about|introducing)\s+(?P<topic>[^,.(;]+?)(?=\s+today|\s+on\s+[A-Z]|\s+in\s+[A-Z]|[,.(;]|$)",
-        sentence.text,
-    )
-    kind = "Press conference" if m.group("kind").lower() == "press" else "News conference"
-    label = kind
-    if topic is not None:
-        verb = "introducing" if "introducing" in topic.group(0) else "on"
-        label += f" {verb} {topic.group('topic').strip()}"
-    if place is not None:
-        label += f", {_label_of(state, place)}"
-    date_key = when.value.iso if when is not None else state.published.isoformat()
-    where = (
-        place.rsplit("/", 1)[1]
-        if place is not None
-        else (organiser.key if organiser is not None else "x")
-    )
-    iri = entity_iri("event", date_key, f"press-conference-{where}")
-    status = (
-        CAKG.Occurred if when is None or when.value.earliest <= state.published else CAKG.Planned
-    )
-    _event(state, iri, CAKG.PressConference, label, evidence, when=when, status=status)
-    if when is not None and said_in is not None:
-        # The date is stated by the earlier sentence, too.
-        _event(state, iri, CAKG.PressConference, label, said_in, when=when, status=status)
+    if when is None and state.conference is not None:
+        iri = state.conference  # a text reporting one conference speaks of it again
+    else:
+        if when is None and state.said_dates:
+            # "X said on Tuesday" earlier; "X made the remarks at a news conference" here.
+            when, said_in = state.said_dates[-1]
+        if when is None and state.dateline_date is not None:
+            when = state.dateline_date
+        iri = None
+    place = _place_in(state, sentence, matches, sentence.start + m.start(), evidence)
+    if place is None and state.dateline_place is not None and re.search(r"\bhere\b", sentence.text):
+        place = state.dateline_place.iri
+    organiser = _organiser(state, sentence, matches, m.start(), evidence)
+    if iri is None:
+        topic = re.search(
+            r"(?:conference|briefing)\s+(?:in\s+[A-Z][a-z]+\s+)?(?:on|about|introducing)\s+(?P<topic>[^,.(;]+?)(?=\s+today|\s+on\s+[A-Z]|\s+in\s+[A-Z]|[,.(;]|$)",
+            sentence.text,
+        )
+        kind = "Press conference" if m.group("kind").lower() == "press" else "News conference"
+        label = kind
+        if topic is not None:
+            verb = "introducing" if "introducing" in topic.group(0) else "on"
+            label += f" {verb} {topic.group('topic').strip()}"
+        if place is not None:
+            label += f", {_label_of(state, place)}"
+        date_key = when.value.iso if when is not None else state.published.isoformat()
+        where = place.rsplit("/", 1)[1] if place is not None else (organiser.rsplit("/", 1)[1] if organiser is not None else "x")
+        iri = entity_iri("event", date_key, f"press-conference-{where}")
+        status = CAKG.Occurred if when is None or when.value.earliest <= state.published else CAKG.Planned
+        _event(state, iri, CAKG.PressConference, label, evidence, when=when, status=status)
+        if when is not None and said_in is not None:
+            # The date is stated by the earlier sentence, too.
+            _event(state, iri, CAKG.PressConference, label, said_in, when=when, status=status)
+        state.conference = iri
+        state.conference_date = when.value if when is not None else None
     if place is not None:
         state.sink.add(iri, SEM.hasPlace, place, evidence)
     if organiser is not None:
-        _participate(state, iri, organiser.iri, CAKG.Organiser, evidence)
-        state.sink.add(iri, SCHEMA.organizer, organiser.iri, evidence)
-    state.conference = iri
-    state.conference_date = when.value if when is not None else None
-    subject = re.match(
-        rf"\s*(?P<who>{NAME}|{_PRONOUN}|[A-Z][a-z]+)\s+(?:made|gave|delivered|spoke|said)",
-        sentence.text,
-    )
+        _participate(state, iri, organiser, CAKG.Organiser, evidence)
+        state.sink.add(iri, SCHEMA.organizer, organiser, evidence)
+    subject = re.match(rf"\s*(?P<who>{NAME}|{_PRONOUN}|[A-Z][a-z]+)\s+(?:made|gave|delivered|spoke|said)", sentence.text)
     if subject is not None:
         speaker = _resolve_speaker(state, subject.group("who"), evidence)
         if speaker is not None:
             _participate(state, iri, speaker.iri, CAKG.Speaker, evidence)
     for official in officials:
         _participate(state, iri, official.person.iri, CAKG.Speaker, evidence)
+
+
+_MEETING_NAME = re.compile(
+    r"\bthe\s+(?P<name>(?:\d+(?:st|nd|rd|th)\s+)?(?:[A-Z][\w'’-]*\s+){1,6}(?:Consultations|Meeting|Dialogue|Forum|Commission\s+Meeting|Expo|Business\s+Summit))\b"
+)
+_TALKS_WITH = re.compile(r"\b(?P<verb>held|holds|hold|will\s+hold|would\s+hold|for)\s+talks\b(?P<mid>[^.;]{0,80}?)\bwith\s+", re.I)
+_MET = re.compile(r"\b(?:met|meeting|meets|will\s+meet)\s+(?:with\s+)?", re.I)
+_SEMINAR = re.compile(r"\b(?:hold|holds|held|host|hosts|hosted|organi[sz]e|organi[sz]es)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:seminar|workshop|forum|meeting|roadshow)\b", re.I)
+
+
+def _people_in(officials: list[_Official], persons: list[tuple[_Person, int, int]], lo: int, hi: int) -> list[_Person]:
+    found: list[_Person] = []
+    for o in officials:
+        if lo <= o.start < hi and o.person not in found:
+            found.append(o.person)
+    for person, start, _ in persons:
+        if lo <= start < hi and person not in found:
+            found.append(person)
+    return found
+
+
+def _meetings(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch], officials: list[_Official]) -> None:
+    """Record talks, meetings and seminars with their participants, date, place and status."""
+    text = sentence.text
+    persons = _persons_by_name(state, sentence, evidence)
+    found: list[tuple[URIRef, str, int, int, int]] = []  # kind, label, trigger start, end, people-after start
+    for m in _MEETING_NAME.finditer(text):
+        found.append((CAKG.Meeting, m.group("name"), m.start(), m.end(), m.end()))
+    for m in _TALKS_WITH.finditer(text):
+        found.append((CAKG.Talks, "Talks", m.start(), m.end(), m.end()))
+    for m in _MET.finditer(text):
+        if not any(lo <= m.start() < hi for _, _, lo, hi, _ in found):
+            found.append((CAKG.Meeting, "Meeting", m.start(), m.end(), m.end()))
+    for m in _SEMINAR.finditer(text):
+        found.append((CAKG.Meeting, m.group(0).split()[-1].capitalize(), m.start(), m.end(), m.end()))
+    for kind, name, lo, hi, after in found:
+        clause_end = next((b.start() for b in re.finditer(r"[;.]\s|,\s+(?:while|and\s+(?:said|added))", text) if b.start() > hi), len(text))
+        subject_start = max((b.end() for b in re.finditer(r"[,;]\s+|\b(?:after|before|when)\s+", text[:lo])), default=0)
+        if re.match(r"\s*(?:after|before)\s", text[max(0, lo - 7) : lo]):
+            subject_start = 0
+        people = _people_in(officials, persons, subject_start, clause_end + 1)
+        people += [p for p in _people_in(officials, persons, 0, subject_start) if re.search(r"\b(?:after|before)\s+(?:meeting|talks)", text[lo - 8 : hi])]
+        if re.search(r"co-chaired\s+by|chaired\s+by", text[hi:]):
+            chaired = re.search(r"co-chaired\s+by|chaired\s+by", text[hi:])
+            people += _people_in(officials, persons, hi + chaired.end(), len(text))  # type: ignore[union-attr]
+        agents = [x.entity for x in matches if subject_start <= x.start - sentence.start < clause_end and x.entity.kind == "country" and kind == CAKG.Talks and not people]
+        when = next((d for d in dates if hi <= d.start - sentence.start < clause_end + 1), None) or next((d for d in dates if subject_start <= d.start - sentence.start < lo), None)
+        if when is not None and when.text.strip().lower() == "yesterday" and state.dateline_date is not None:
+            day = state.dateline_date.value.earliest.toordinal() - 1
+            d = date.fromordinal(day)
+            when = DateMatch(DateValue(d.year, d.month, d.day), when.start, when.end, when.text)
+        place = _place_in(state, sentence, matches, sentence.start + subject_start, evidence, before=sentence.start + clause_end + 1)
+        status = _status(text[subject_start:clause_end], when, state.published, past_verb=bool(re.search(r"\b(?:held|met|was|were)\b", text[subject_start : hi + 1])))
+        unique: list[_Person] = []
+        for p in people:
+            if p not in unique:
+                unique.append(p)
+        if not unique and not agents and kind != CAKG.Meeting:
+            continue
+        key = when.value.iso if when is not None else str(state.published.year)
+        slug = slugify(name) if name not in ("Talks", "Meeting") else "-".join([kind.rsplit("#", 1)[1].lower(), *(p.iri.rsplit("/", 1)[1] for p in unique[:2])])
+        iri = entity_iri("event", key, slug)
+        label = name if name not in ("Talks", "Meeting") else f"{name} of {' and '.join(p.label for p in unique) or ' and '.join(a.label for a in agents)}"
+        _event(state, iri, kind, label, evidence, when=when, status=status)
+        if place is not None:
+            state.sink.add(iri, SEM.hasPlace, place, evidence)
+        for p in unique:
+            behalf = None
+            _participate(state, iri, p.iri, CAKG.Participant, evidence, on_behalf_of=behalf)
+        for a in agents:
+            _participate(state, iri, a.iri, CAKG.Party, evidence)
 
 
 def _instrument_or_version(
@@ -995,14 +1095,12 @@ def _named_events(
     for m in _SUMMIT.finditer(text):
         name = m.group("name")
         iri = entity_iri("event", slugify(name))
-        _event(
-            state,
-            iri,
-            CAKG.Summit,
-            name,
-            evidence,
-            status=CAKG.Occurred if re.search(r"\b(?:reached|held|at\s+the)\b", text) else None,
-        )
+        summit_dates = [d for d in find_dates(text[m.end() : m.end() + 30], state.published, offset=sentence.start + m.end())]
+        when = summit_dates[0] if summit_dates else None
+        summit_status = _status(text[: m.end()], when, state.published, past_verb=bool(re.search(r"\b(?:reached|held)\b", text)))
+        if summit_status is None and re.search(r"\bat\s+the\b", text[max(0, m.start() - 8) : m.start() + 5]):
+            summit_status = CAKG.Occurred
+        _event(state, iri, CAKG.Summit, name, evidence, when=when, status=summit_status)
         reached = re.search(r"reached\s+by\s+(?P<who>.+?)\s+at\s+the\s+", text)
         if reached is not None:
             lo, hi = sentence.start + reached.start("who"), sentence.start + reached.end("who")
@@ -1103,6 +1201,28 @@ def _named_events(
             status=status,
             about=subject.iri,
         )
+
+
+_MECHANISM = re.compile(
+    r"\b(?:the\s+)?(?P<name>(?:[A-Z][\w'’-]*\s+){1,5}(?:Economic\s+Corridor|Trade\s+Corridor|Growth\s+Area|Cooperation\s+Zone|Development\s+Zone|Economic\s+Zone))\b"
+)
+
+
+def _mechanisms(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+    """Record corridors, growth areas and zones the gazetteer does not know yet."""
+    for m in _MECHANISM.finditer(sentence.text):
+        start, end = sentence.start + m.start("name"), sentence.start + m.end("name")
+        if any(x.start < end and start < x.end for x in matches):
+            continue
+        name = m.group("name")
+        iri = entity_iri("mechanism", slugify(name))
+        if iri not in state.created:
+            state.created.add(iri)
+            state.sink.typed(iri, CAKG.CooperationMechanism, evidence)
+            state.sink.labelled(iri, name, evidence)
+            state.sink.add(iri, SKOS.prefLabel, Literal(name, lang="en"), evidence)
+            state.sink.add(iri, CAKG.extracted, Literal(True), evidence)
+        state.sink.mention(iri, start, end, evidence)
 
 
 # ================================================================ coverage

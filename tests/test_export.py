@@ -13,6 +13,8 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import xmlschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cakg.errors import QueryError
 from cakg.graph.export import (
     FORMATS,
@@ -222,3 +224,55 @@ def test_seed_build_exports_everything(
                 assert again.number_of_edges() == graph.number_of_edges()
         gexf_schema.validate(etree.fromstring(export_bytes(graph, "gexf")))
         graphml_schema.validate(etree.fromstring(export_bytes(graph, "graphml")))
+
+
+names = st.text(alphabet="abcdefghij_", min_size=1, max_size=6).filter(lambda s: s[0] != "_")
+values = st.one_of(
+    st.integers(-1000, 1000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.text(max_size=12).filter(lambda s: "\x00" not in s and s.isprintable()),
+    st.lists(st.text(alphabet="xyz", max_size=3), max_size=3),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    nodes=st.dictionaries(
+        st.text(alphabet="abc/:-", min_size=1, max_size=5),
+        st.dictionaries(names, values, max_size=3),
+        min_size=1,
+        max_size=6,
+    ),
+    edges=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=8),
+    multi=st.booleans(),
+)
+def test_any_attributes_export_validly(
+    nodes: dict[str, dict[str, Any]], edges: list[tuple[int, int]], multi: bool
+) -> None:
+    graph: nx.Graph = nx.MultiDiGraph() if multi else nx.Graph()
+    graph.add_nodes_from(nodes.items())
+    ids = list(nodes)
+    for a, b in edges:
+        graph.add_edge(ids[a % len(ids)], ids[b % len(ids)], label="rel")
+    gexf_schema = _schema("gexf-1.3.xsd")
+    graphml_schema = _schema("graphml-1.0.xsd")
+    for fmt in ("graphml", "gexf", "cytoscape", "node-link"):
+        data = export_bytes(graph, fmt)
+        again = read_back(data, fmt)
+        assert again.number_of_nodes() == graph.number_of_nodes(), fmt
+        assert again.number_of_edges() == graph.number_of_edges(), fmt
+    gexf_schema.validate(etree.fromstring(export_bytes(graph, "gexf")))
+    graphml_schema.validate(etree.fromstring(export_bytes(graph, "graphml")))
+    assert graph_from_csv(
+        export_bytes(graph, "csv-nodes"), export_bytes(graph, "csv-edges")
+    ).number_of_edges() == graph.number_of_edges()
+
+
+_SCHEMAS: dict[str, Any] = {}
+
+
+def _schema(name: str) -> Any:
+    if name not in _SCHEMAS:
+        _SCHEMAS[name] = xmlschema.XMLSchema(str(DATA / name))
+    return _SCHEMAS[name]

@@ -12,7 +12,9 @@ runner replays each test against ``cakg serve`` (gunicorn, real sockets) twice:
   "This endpoint is read-only"). Graph Store reads (GET / HEAD) are checked in read-only
   mode on the graphs the store holds.
 
-Direct graph identification (``/store/<path>``) is not offered, so those 4 tests skip.
+Graph Store paths ``/gsp...`` map to ``/store...``: indirect identification
+(``/store?graph=IRI``) and direct identification (``/store/<path>`` names the graph
+``http://host/store/<path>``) both work.
 """
 
 from __future__ import annotations
@@ -344,8 +346,6 @@ def test_protocol_with_updates(writable_server: str, test: W3CTest) -> None:
 @pytest.mark.server
 @pytest.mark.parametrize("test", GSP, ids=_id)
 def test_graph_store_with_updates(writable_server: str, test: W3CTest) -> None:
-    if "DirectGraphIdentification" in test.requires:
-        pytest.skip("direct graph identification (/store/<path>) is not offered")
     reset(writable_server, {})
     run_test(writable_server, test, token=TOKEN)
 
@@ -369,8 +369,6 @@ def test_protocol_read_only(read_only_server: str, test: W3CTest) -> None:
 @pytest.mark.server
 @pytest.mark.parametrize("test", GSP, ids=_id)
 def test_graph_store_read_only(read_only_server: str, test: W3CTest) -> None:
-    if "DirectGraphIdentification" in test.requires:
-        pytest.skip("direct graph identification (/store/<path>) is not offered")
     for request in test.requests:
         if _is_write(request):
             answer = send(read_only_server, request, token=None, location=None)
