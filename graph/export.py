@@ -103,12 +103,16 @@ def decorate(graph: nx.Graph) -> nx.Graph:
     return copy
 
 
+# Characters XML 1.0 does not allow (https://www.w3.org/TR/xml/#charsets).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _flat(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
-        return "; ".join(str(v) for v in value if v is not None and v != "")
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return value
+        value = "; ".join(str(v) for v in value if v is not None and v != "")
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
 
 
 def _flat_attributes(items: list[dict[str, Any]]) -> None:

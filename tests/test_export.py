@@ -13,8 +13,6 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 import xmlschema
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from cakg.errors import QueryError
 from cakg.graph.export import (
     FORMATS,
@@ -28,6 +26,8 @@ from cakg.graph.export import (
 from cakg.graph.namespaces import DATA_BASE
 from cakg.graph.projection import actor_network, entity_graph, store_quads
 from cakg.graph.store import LocalStore
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 DATA = Path(__file__).parent / "data" / "analytics"
@@ -182,6 +182,17 @@ def test_node_link_and_cytoscape_keep_lists(quads: list[Any]) -> None:
     assert "Wang Wentao" in names
 
 
+def test_characters_xml_forbids_are_dropped(gexf_schema: Any) -> None:
+    graph = nx.Graph()
+    graph.add_node("a", label="A\x0bB", note=["x\x01", "y"])
+    data = export_bytes(graph, "gexf")
+    gexf_schema.validate(etree.fromstring(data))
+    again = read_back(data, "gexf")
+    assert again.nodes["a"]["label"] == "AB"
+    assert again.nodes["a"]["note"] == "x; y"
+    assert read_back(export_bytes(graph, "graphml"), "graphml").nodes["a"]["note"] == "x; y"
+
+
 def test_unknown_format() -> None:
     with pytest.raises(QueryError, match="use one of graphml, gexf"):
         export_bytes(nx.Graph(), "dot")
@@ -264,9 +275,12 @@ def test_any_attributes_export_validly(
         assert again.number_of_edges() == graph.number_of_edges(), fmt
     gexf_schema.validate(etree.fromstring(export_bytes(graph, "gexf")))
     graphml_schema.validate(etree.fromstring(export_bytes(graph, "graphml")))
-    assert graph_from_csv(
-        export_bytes(graph, "csv-nodes"), export_bytes(graph, "csv-edges")
-    ).number_of_edges() == graph.number_of_edges()
+    assert (
+        graph_from_csv(
+            export_bytes(graph, "csv-nodes"), export_bytes(graph, "csv-edges")
+        ).number_of_edges()
+        == graph.number_of_edges()
+    )
 
 
 _SCHEMAS: dict[str, Any] = {}
