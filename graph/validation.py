@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +46,7 @@ __all__ = [
     "UnknownSourceError",
     "ValidationReport",
     "ValidationResult",
+    "build_source_graphs",
     "shapes_graph",
     "source_graph_names",
     "source_id",
@@ -412,14 +413,21 @@ def validate_dataset(
         dataset.graph(ONTOLOGY_IRI) if _has_graph(dataset, ONTOLOGY_IRI) else None,
         dataset.graph(GAZETTEER_GRAPH) if _has_graph(dataset, GAZETTEER_GRAPH) else None,
     )
-    report = ValidationReport(_prefixes=_prefix_graph())
-    for name in names:
-        report = report.merge(
-            validate_graph(
-                dataset.graph(name), background=background, graph_name=name, shapes=shapes
-            )
-        )
-    return report
+    reports = [
+        validate_graph(dataset.graph(name), background=background, graph_name=name, shapes=shapes)
+        for name in names
+    ]
+    return _combine(reports)
+
+
+def build_source_graphs(build: Build, sources: Iterable[str] | None = None) -> list[URIRef]:
+    """Return the names of the source graphs of ``build`` (only ``sources``, if given).
+
+    Raises:
+        UnknownSourceError: a requested source has no graph in the build.
+    """
+    rows = build.manifest.get("graphs", [])
+    return _select(sorted(URIRef(r["name"]) for r in rows if r.get("kind") == "source"), sources)
 
 
 def validate_build(
@@ -427,28 +435,38 @@ def validate_build(
     *,
     sources: Iterable[str] | None = None,
     shapes: Graph | None = None,
+    progress: Callable[[URIRef], None] | None = None,
 ) -> ValidationReport:
     """Validate the source graphs of a build, reading only the graphs needed from its dumps.
+
+    Only the chosen sources' dumps, the ontology and the gazetteer are read, so validating
+    one changed source costs the same whatever the size of the rest of the dataset.
+    ``progress`` is called with each graph's name once it is validated.
 
     Raises:
         UnknownSourceError: a requested source has no graph in the build.
     """
-    rows = build.manifest.get("graphs", [])
-    kinds = {URIRef(row["name"]): row.get("kind") for row in rows}
-    names = sorted(n for n, kind in kinds.items() if kind == "source")
-    chosen = _select(names, sources)
+    chosen = build_source_graphs(build, sources)
+    names = {row["name"] for row in build.manifest.get("graphs", [])}
     background = _background(
-        _read_dump(build, ONTOLOGY_IRI) if ONTOLOGY_IRI in kinds else None,
-        _read_dump(build, GAZETTEER_GRAPH) if GAZETTEER_GRAPH in kinds else None,
+        _read_dump(build, ONTOLOGY_IRI) if str(ONTOLOGY_IRI) in names else None,
+        _read_dump(build, GAZETTEER_GRAPH) if str(GAZETTEER_GRAPH) in names else None,
     )
-    report = ValidationReport(_prefixes=_prefix_graph())
+    reports = []
     for name in chosen:
-        report = report.merge(
-            validate_graph(
-                _read_dump(build, name), background=background, graph_name=name, shapes=shapes
-            )
-        )
-    return report
+        dump = _read_dump(build, name)
+        reports.append(validate_graph(dump, background=background, graph_name=name, shapes=shapes))
+        if progress is not None:
+            progress(name)
+    return _combine(reports)
+
+
+def _combine(reports: Sequence[ValidationReport]) -> ValidationReport:
+    results = sorted(
+        (r for report in reports for r in report.results), key=ValidationResult.sort_key
+    )
+    graphs = tuple(g for report in reports for g in report.graphs)
+    return ValidationReport(tuple(results), graphs, _prefix_graph())
 
 
 def _has_graph(dataset: Dataset, name: URIRef) -> bool:

@@ -7,7 +7,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from cakg.graph.build import Build, GraphPart, nquads_lines, write_build
+from cakg.graph.build import Build, GraphPart, current_build, nquads_lines, write_build
 from cakg.graph.model import ontology_graph
 from cakg.graph.namespaces import CAKG, ONTOLOGY_IRI, SEM
 from cakg.graph.validation import (
@@ -296,3 +296,23 @@ def test_one_source_of_the_seed_build_validates_alone(seed_build: Build) -> None
         "https://w3id.org/cakg/id/graph/004_05edaf1031469346"
     ]
     assert {r.graph for r in report.results} <= set(report.graphs)
+
+
+def test_validating_one_source_reads_only_its_dump_and_the_background(
+    bad_build: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cakg.graph import validation
+
+    read: list[str] = []
+    original = validation._read_dump
+
+    def recording(build: Build, name: URIRef) -> Graph:
+        read.append(str(name))
+        return original(build, name)
+
+    monkeypatch.setattr(validation, "_read_dump", recording)
+    validated: list[URIRef] = []
+    report = validate_build(current_build(bad_build), sources=["s2"], progress=validated.append)
+    assert sorted(read) == sorted([str(ONTOLOGY_IRI), str(GAZETTEER_GRAPH), str(S2)])
+    assert validated == [S2]
+    assert report.count(SH.Violation) == 2

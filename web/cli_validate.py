@@ -6,10 +6,12 @@ Registered on the ``cakg`` group by ``cakg.web.cli``. Exit codes follow pySHACL'
 
 from __future__ import annotations
 
+import sys
+
 import click
 from cakg.errors import CakgError
 from cakg.graph.build import current_build
-from cakg.graph.validation import FORMATS, validate_build
+from cakg.graph.validation import FORMATS, build_source_graphs, validate_build
 
 __all__ = ["COMMANDS", "EXIT_CONFORMS", "EXIT_ERROR", "EXIT_VIOLATIONS", "validate"]
 
@@ -44,7 +46,14 @@ def validate(ctx: click.Context, fmt: str, sources: tuple[str, ...]) -> None:
     """
     try:
         build = current_build(ctx.obj["instance_dir"])
-        report = validate_build(build, sources=sources or None)
+        names = [str(n) for n in build_source_graphs(build, sources or None)]
+        if len(names) > 1 and sys.stderr.isatty():
+            with click.progressbar(
+                length=len(names), label="Validating source graphs", file=sys.stderr
+            ) as bar:
+                report = validate_build(build, sources=names, progress=lambda _: bar.update(1))
+        else:
+            report = validate_build(build, sources=names)
     except CakgError as error:
         click.echo(f"Error: {error}", err=True)
         ctx.exit(EXIT_ERROR)
