@@ -124,7 +124,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     driver.execute_cdp_cmd(
         "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
-    driver.downloads_dir = downloads
+    driver.downloads_dir = downloads  # type: ignore[attr-defined]  # read by the tests
     try:
         yield driver
     finally:

@@ -337,7 +337,8 @@ def test_describe_unknown_iri_does_not_exist(app: Flask) -> None:
 
 @pytest.fixture(scope="module")
 def seed_client(seed_instance: Path, seed_build: Build) -> FlaskClient:
-    return make_app(seed_instance, seed_build).test_client()
+    app: Flask = make_app(seed_instance, seed_build)
+    return app.test_client()
 
 
 def _seed_documents(seed_build: Build) -> list[str]:

@@ -61,8 +61,8 @@ def void(app: Flask) -> rdflib.Graph:
 
 def _int(graph: rdflib.Graph, subject: rdflib.term.Node, prop: URIRef) -> int:
     value = graph.value(subject, prop)
-    assert value is not None, f"{subject} has no {prop}"
-    return int(value)
+    assert isinstance(value, rdflib.Literal), f"{subject} has no {prop}"
+    return int(value.toPython())
 
 
 def _union_triples(build: Build) -> set[tuple[str, str, str]]:
@@ -143,8 +143,8 @@ def test_void_names_the_dumps_and_the_endpoint(void: rdflib.Graph, client: Flask
         response = client.get(url.removeprefix("http://localhost"))
         assert response.status_code == 200, url
         size = void.value(URIRef(url), DCAT.byteSize)
-        if size is not None:
-            assert int(size) == len(response.get_data())
+        if isinstance(size, rdflib.Literal):
+            assert int(size.toPython()) == len(response.get_data())
     assert str(void.value(DATASET_IRI, VOID.sparqlEndpoint)) == "http://localhost/sparql"
     service = void.value(DATASET_IRI, DCAT.accessService)
     assert str(void.value(service, DCAT.endpointURL)) == "http://localhost/sparql"
