@@ -242,3 +242,15 @@ def test_ontology_json(client: FlaskClient) -> None:
     }
     assert ("City", "subclass of", "Place") in edges
     assert ("TradeAgreement", "has version", "AgreementVersion") in edges
+
+
+def test_without_a_build_pages_render_and_data_says_what_to_do(tmp_path: Path) -> None:
+    app = create_app(
+        {"CAKG_INSTANCE": str(tmp_path), "CAKG_ACCESS_LOG": False, "CAKG_QUERY_PROCESSES": 1}
+    )
+    client = app.test_client()
+    assert client.get("/explore", headers={"Accept": "text/html"}).status_code == 200
+    for url in ("/explore/graph.json", "/explore/timeline.json", "/explore/api/stats"):
+        response = client.get(url, headers=JSON)
+        assert response.status_code == 503
+        assert "cakg build" in response.get_json()["error"]["message"]
