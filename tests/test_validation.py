@@ -261,8 +261,6 @@ def test_cli_rejects_an_unknown_format_with_exit_2(good_build: Path) -> None:
 KNOWN_SEED_PROBLEMS = {
     # sources.json gives each document's publisher; the source graph omits dcterms:publisher.
     "SourceDocument-publisher",
-    # The press conference of 000_... gets an empty cakg:dateText.
-    "Event-dateText",
 }
 
 
@@ -284,7 +282,7 @@ def test_seed_build_has_no_violations_beyond_the_known_loader_problems(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="loader problems: no dcterms:publisher on source documents; an empty cakg:dateText",
+    reason="loader problem: source documents lack dcterms:publisher (sources.json has it)",
 )
 def test_seed_build_conforms(seed_report: ValidationReport) -> None:
     assert seed_report.conforms, seed_report.text()
