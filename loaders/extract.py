@@ -51,7 +51,7 @@ from cakg.loaders.dates import (
 )
 from cakg.loaders.facts import FactSink, Span
 from cakg.loaders.gazetteer import Entity, Gazetteer, Match, fold
-from cakg.loaders.officials import NAME, OfficialMention, find_officials
+from cakg.loaders.officials import HONORIFIC, NAME, OfficialMention, find_officials
 from cakg.loaders.sources import Document
 from cakg.loaders.text import Sentence, split_sentences
 from rdflib import Literal, URIRef
@@ -319,6 +319,13 @@ def _merge_version_instruments(state: _Extraction, matches: list[Match], sentenc
     """Read "ACFTA 3.0 Upgrading Protocol" as the instrument of version 3.0, not an older protocol."""
     merged: list[Match] = []
     for m in matches:
+        # "the ASEAN-China Free Trade Area (ACFTA) 3.0 Upgrade Protocol": one name, the instrument's.
+        while merged and merged[-1].entity.kind == "agreement" and m.entity.kind in ("version", "instrument"):
+            gap = sentence.text[merged[-1].end - sentence.start : m.start - sentence.start]
+            if not re.fullmatch(r"[\s()]*", gap):
+                break
+            m = Match(m.entity, merged[-1].start, m.end, sentence.text[merged[-1].start - sentence.start : m.end - sentence.start])
+            merged.pop()
         previous = merged[-1] if merged else None
         gap = sentence.text[previous.end - sentence.start : m.start - sentence.start] if previous else ""
         if previous is not None and previous.entity.kind == "version" and m.entity.kind == "instrument" and len(gap) <= 2 and gap.strip() == "":
@@ -874,6 +881,9 @@ def _resolve_subject(state: _Extraction, entity: Entity | None, text_before: str
     "the Protocol to Upgrade the ASEAN–China Free Trade Area" names the agreement inside an
     instrument's title: it stands for the upgrade protocol of the version the text is about.
     """
+    if entity is not None and entity.kind == "version" and re.search(r"(?i)\bprotocol\b[^,.;]{0,30}$", text_before):
+        # "the Protocol to Upgrade the ASEAN-China Free Trade Area (ACFTA 3.0)"
+        return next((e for e in state.gaz.of_kind("instrument") if e.establishes == entity.key), entity)
     if entity is not None and entity.kind != "agreement":
         return entity
     version = state.last_agreement.get("version")
@@ -1017,10 +1027,14 @@ def _parties_as_subject(
     head = sentence.text[lo : trigger.start]
     subject = re.match(
         r"\s*(?:,\s*)?(?:and\s+)?(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)(?:,?\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?))?"
-        r"\s+(?:(?:has|have|had|will|would|also|formally|officially|completed|finished|is|are|was|were|to)\s+)*(?:\w+\s+){0,2}?$",
+        r"(?P<rest>\s+(?:\w+\s+){0,9}?)$",
         head,
     )
     if subject is None:
+        return
+    # One side: the verb follows closely ("Vietnam has ratified"); two sides may be further ("China and
+    # ASEAN have said they are working toward the signing").
+    if subject.group("b") is None and len(subject.group("rest").split()) > 3:
         return
     for group in ("a", "b"):
         if subject.group(group) is None:
@@ -1032,7 +1046,7 @@ def _parties_as_subject(
 
 def _parties_listed(state: _Extraction, event: URIRef, sentence: Sentence, evidence: Span, matches: list[Match], trigger: Trigger, absolute_hi: int) -> None:
     """Record "entered into force for China, Brunei and Cambodia" as the parties it concerns."""
-    m = re.match(r"\s+for\s+", sentence.text[trigger.end :])
+    m = re.match(r"(?:\s+(?:today|yesterday|on\s+\w+(?:\s+\d{1,2})?))?\s+for\s+", sentence.text[trigger.end :])
     if m is None:
         return
     lo = sentence.start + trigger.end + m.end()
@@ -1287,6 +1301,12 @@ def _speech(
         )
         if m is not None:
             who = m.group("who") or m.group("who2")
+        elif (attribution := re.match(rf"\s*,?\s*(?P<span>[^\"“”]{{0,140}}?)\s+(?:also\s+)?{_SPEECH_VERB}\b|\s*,?\s*{_SPEECH_VERB}\s+(?P<span2>[^\"“”]{{0,140}})", after)) is not None:
+            # '"...," Secretary-General of ASEAN Dr. Keo Sothea said' / '"...," said Ms. X, Director-General of Y'
+            words = attribution.group("span") or attribution.group("span2") or ""
+            names = [n.group(0) for n in re.finditer(NAME, words)]
+            officials_here = find_officials(words)
+            who = officials_here[-1].name if officials_here else (names[-1] if attribution.group("span") and names else (names[0] if names else None))
         else:
             m2 = re.search(rf"(?P<who>{who_re})\s+(?:also\s+)?{_SPEECH_VERB}\s*[:,]?\s*$", before)
             if m2 is not None:
@@ -1331,7 +1351,7 @@ def _who(state: _Extraction) -> str:
     """Return a pattern for who speaks: a person met in this text (any case), a name, a pronoun."""
     known = "|".join(re.escape(n) for n in sorted(state.persons, key=len, reverse=True))
     known_part = f"(?i:{known})|" if known else ""
-    return rf"{known_part}{NAME}|{_PRONOUN}|[A-Z][a-z]+"
+    return rf"{known_part}(?:{HONORIFIC})?{NAME}|{_PRONOUN}|[A-Z][a-z]+"
 
 
 def _short(words: str, limit: int = 60) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["NAME", "OfficialMention", "find_officials"]
+__all__ = ["HONORIFIC", "NAME", "OfficialMention", "find_officials"]
 
 _NAME_TOKEN = r"(?:[A-Z][a-z]+(?:[-'][A-Za-z][a-z]+)?|[A-Z]\.)"
 #: A personal name: two to five capitalised tokens (Malay "bin"/"binti" allowed inside).
@@ -42,7 +42,7 @@ _ORG_WORD = r"[A-Z][\w'’.-]*"
 _ORG = rf"{_ORG_WORD}(?:(?:\s+|,\s+|\s+&\s+)(?:(?:and|of|the|for|&)\s+)*{_ORG_WORD})*?"
 _COUNTRY = r"(?!(?:Deputy|Vice|Assistant|Acting|Executive|Senior|Permanent|First|Second|Chief|Former)\b)(?P<country>[A-Z][a-z]+(?:['’]s)?)"
 #: Honorifics written before a name and not part of it.
-_HONORIFIC = r"(?:(?:H\.E\.|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Madam|Datuk\s+Seri|Dato['’]?\s+Sri|Dato['’]?|Datuk|Tan\s+Sri|Pehin|Dato\s+Seri\s+Setia)\s+)*"
+HONORIFIC = r"(?:(?:H\.E\.|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|Madam|Datuk\s+Seri|Dato['’]?\s+Sri|Dato['’]?|Datuk|Tan\s+Sri|Pehin|Dato\s+Seri\s+Setia)\s+)*"
 _AFTER_NAME = r"(?=\s*(?:,|\.|;|:|\)|$|\s(?:and|said|says|told|noted|added|who|has|had|was|is|will|would|met|signed|held|attended|stressed|announced|pointed|witnessed|on|at|in|led|co-chaired|chaired|urged|called|welcomed)\b))"
 _SPEECH = (
     r"(?:said|says|told|noted|added|stated|announced|remarked|explained|stressed|pointed\s+out)"
@@ -52,11 +52,11 @@ _SPEECH = (
 _PORTFOLIO_WORD = r"(?:Trade|Commerce|Foreign|Finance|Economy|Economic|Industry|Investment|Defence|Defense|Agriculture|Transport|Tourism|Planning)"
 _PORTFOLIO = rf"(?P<portfolio>{_PORTFOLIO_WORD}(?:(?:,\s+|\s+and\s+){_PORTFOLIO_WORD})*)"
 _BEFORE = re.compile(
-    rf"(?:{_COUNTRY}\s+)?(?P<title>(?:{_PORTFOLIO}\s+)?(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>{_ORG}))?)\s*,?\s+{_HONORIFIC}(?P<name>{NAME}){_AFTER_NAME}"
+    rf"(?:{_COUNTRY}\s+)?(?P<title>(?:{_PORTFOLIO}\s+)?(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>{_ORG}))?)\s*,?\s+{HONORIFIC}(?P<name>{NAME}){_AFTER_NAME}"
 )
 # Title in apposition after the name.
 _AFTER = re.compile(
-    rf"{_HONORIFIC}(?P<name>{NAME}),\s+(?:the\s+|{_COUNTRY}\s+)?(?P<title>(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>[^,;()]+?))?"
+    rf"{HONORIFIC}(?P<name>{NAME}),\s+(?:the\s+|{_COUNTRY}\s+)?(?P<title>(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>[^,;()]+?))?"
     rf"(?:\s+and\s+(?:the\s+)?{_ROLE}(?:\s+(?:of|for)\s+[^,;()]+?)?)?"
     rf"(?:\s+(?:under|at|in|to)\s+(?:the\s+)?(?P<under>[^,;()]+?))?)(?:,\s+(?={_SPEECH}|who\b|and\b|signed\b|witnessed\b|met\b|led\b|told\b|attended\b|co-chaired\b|said\b)|(?=\.(?:\s|$)))"
 )

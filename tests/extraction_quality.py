@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from cakg.graph.build import nquads_lines
 from cakg.graph.namespaces import PREFIXES
-from cakg.loaders.gazetteer import Gazetteer, load_gazetteer
+from cakg.loaders.gazetteer import Gazetteer, fold, load_gazetteer
 from cakg.loaders.pipeline import extract_document
 from cakg.loaders.sources import LOADERS, parse_metadata
 
@@ -107,7 +107,7 @@ _LABEL = "OPTIONAL {{ {0} rdfs:label ?{1}_l . FILTER(LANG(?{1}_l) = 'en') }}"
 EXTRACTED: dict[str, str] = {
     "tenure": """SELECT DISTINCT ?person ?role ?organisation WHERE {
         ?t a cakg:Tenure ; org:member/rdfs:label ?person ; org:role/rdfs:label ?role ;
-           org:organization/rdfs:label ?organisation . FILTER(LANG(?organisation) = 'en') }""",
+           org:organization/rdfs:label ?organisation . FILTER(LANG(?organisation) = 'en' && LANG(?person) = 'en') }""",
     "event": """SELECT DISTINCT ?e ?type ?about ?date ?status ?place WHERE {
         ?e a cakg:Event ; sem:eventType ?t . BIND(STRAFTER(STR(?t), '#') AS ?type)
         OPTIONAL { ?e cakg:about ?a . ?a rdfs:label ?about . FILTER(LANG(?about) = 'en') }
@@ -156,7 +156,7 @@ def extracted_facts(store: ox.Store) -> dict[str, list[Fact]]:
 
 
 def _contains(expected: str, actual: str | None) -> bool:
-    return actual is not None and expected.strip().lower() in actual.lower()
+    return actual is not None and fold(expected.strip()).lower() in fold(actual).lower()
 
 
 def _number(a: str | None, b: str | None) -> bool:
@@ -166,7 +166,11 @@ def _number(a: str | None, b: str | None) -> bool:
 
 
 def match_tenure(e: Fact, x: Fact) -> bool:
-    return _contains(e["person"], x["person"]) and e["role"].lower() == x["role"].lower() and _contains(e["organisation"], x["organisation"])
+    return (
+        _contains(e["person"], x["person"])
+        and e["role"].lower() == x["role"].lower()
+        and _contains(e["organisation"], x["organisation"])
+    )
 
 
 def match_event(e: Fact, x: Fact) -> bool:
@@ -196,7 +200,9 @@ def _match_one_statistic(e: Fact, x: Fact) -> bool:
     begin, end = str(e["period"]).split("/")
     if (e["indicator"], begin, end) != (x["indicator"], x["begin"], x["end"]):
         return False
-    if not (_contains(e["ref_area"], x["ref_area"]) and _contains(e["counterpart"], x["counterpart"])):
+    if not (
+        _contains(e["ref_area"], x["ref_area"]) and _contains(e["counterpart"], x["counterpart"])
+    ):
         return False
     if str(e["unit"]).upper() != x["unit"].upper():
         return False
@@ -246,7 +252,10 @@ def score_kind(kind: str, expected: Iterable[Fact], extracted: list[Fact]) -> Sc
             score.tp += 1
             free.remove(hit)
     score.fp = len(free)
-    score.spurious = [f"{kind}: { {k: v for k, v in x.items() if k not in ('alternatives', 's', 'e', 'group')} }" for x in free]
+    score.spurious = [
+        f"{kind}: { {k: v for k, v in x.items() if k not in ('alternatives', 's', 'e', 'group')} }"
+        for x in free
+    ]
     return score
 
 
@@ -257,7 +266,9 @@ def evaluate(gazetteer: Gazetteer | None = None) -> dict[str, dict[str, Score]]:
     for name, text, metadata, expected_path in articles():
         expected = tomllib.loads(expected_path.read_text("utf-8"))
         facts = extracted_facts(_store_of(text, metadata, gaz))
-        results[name] = {kind: score_kind(kind, expected.get(kind, []), facts[kind]) for kind in KINDS}
+        results[name] = {
+            kind: score_kind(kind, expected.get(kind, []), facts[kind]) for kind in KINDS
+        }
     return results
 
 
@@ -282,8 +293,12 @@ def report(results: dict[str, dict[str, Score]]) -> str:
     overall, by_kind = totals(results)
     lines.append("")
     for kind, s in by_kind.items():
-        lines.append(f"{'  ' + kind:40} {s.tp:4} {s.fp:4} {s.fn:4} {s.precision:9.2f} {s.recall:7.2f}")
-    lines.append(f"{'ALL':40} {overall.tp:4} {overall.fp:4} {overall.fn:4} {overall.precision:9.2f} {overall.recall:7.2f}")
+        lines.append(
+            f"{'  ' + kind:40} {s.tp:4} {s.fp:4} {s.fn:4} {s.precision:9.2f} {s.recall:7.2f}"
+        )
+    lines.append(
+        f"{'ALL':40} {overall.tp:4} {overall.fp:4} {overall.fn:4} {overall.precision:9.2f} {overall.recall:7.2f}"
+    )
     return "\n".join(lines)
 
 

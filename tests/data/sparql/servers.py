@@ -79,15 +79,17 @@ def wait_healthy(
         if process.poll() is not None:
             out = log.read_text("utf-8", "replace")
             raise RuntimeError(f"the server exited with {process.returncode}:\n{out}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                conn.close()
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
                 return
-            conn.close()
         except OSError:
             pass
+        finally:
+            conn.close()
         time.sleep(0.1)
     raise RuntimeError(f"the server on port {port} did not become healthy in {timeout} s")
 
