@@ -136,15 +136,17 @@ def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the server exited with {process.returncode}")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/health")
-            ok = conn.getresponse().status == 200
-            conn.close()
-            if ok:
+            response = conn.getresponse()
+            response.read()
+            if response.status == 200:
                 return process, base
         except OSError:
             pass
+        finally:
+            conn.close()
         time.sleep(0.2)
     process.terminate()
     raise SystemExit("the server did not become healthy in 120 s")

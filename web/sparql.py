@@ -381,6 +381,21 @@ def _target() -> tuple[bool, str | None]:
 def graph_store() -> Response:
     """Answer a Graph Store Protocol request (indirect identification: ?graph= / ?default)."""
     named, graph = _target()
+    return _graph_store(named, graph)
+
+
+@bp.route("/store/<path:_path>", methods=["GET", "PUT", "POST", "DELETE"])
+def graph_store_direct(_path: str) -> Response:
+    """Answer a Graph Store Protocol request for the graph named by this very URL."""
+    if "graph" in request.args or "default" in request.args:
+        raise QueryError(
+            "This URL names its graph itself (direct identification); drop ?graph= / ?default, "
+            "or send the request to /store."
+        )
+    return _graph_store(True, request.base_url)
+
+
+def _graph_store(named: bool, graph: str | None) -> Response:
     if request.method in ("GET", "HEAD"):
         if graph is None:
             raise QueryError(
