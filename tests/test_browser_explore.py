@@ -124,6 +124,15 @@ def test_explorer_renders_filters_searches_and_navigates(
     assert len(radii) > 5, "nodes are sized by centrality"
     screenshot(browser, tmp_path, "explorer")
 
+    # colour by community: as many colours as communities (up to the palette's ten)
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.find_element(By.ID, "colour-by")).select_by_value("community")
+    by_community = {n.find_element(By.TAG_NAME, "circle").get_attribute("fill") for n in nodes}
+    assert len(by_community) == min(10, len({n["community"] for n in data["nodes"]}))
+    Select(browser.find_element(By.ID, "colour-by")).select_by_value("class")
+    assert {n.find_element(By.TAG_NAME, "circle").get_attribute("fill") for n in nodes} == colours
+
     # filter: hide the events
     events = sum(1 for n in data["nodes"] if n["group"] == "event")
     browser.find_element(By.CSS_SELECTOR, "input[name=group][value=event]").click()

@@ -302,6 +302,9 @@
         });
         svg.classList.toggle("pathing", ids.length > 0);
       },
+      recolour: function (colour) {
+        nodes.forEach(function (node) { node.shape.setAttribute("fill", colour(node)); });
+      },
       resize: function (measure) {
         sizeOf = measure;
         place();

@@ -12,6 +12,10 @@
   var sourceBox = document.getElementById("source-filter");
   var search = document.getElementById("graph-search");
   var sizeBy = document.getElementById("size-by");
+  var colourBy = document.getElementById("colour-by");
+  // Community colours: a qualitative palette, repeated when there are more communities.
+  var PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
+                 "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
   var siteRoot = root.dataset.siteRoot || "";
   var current = null;
   var data = null;
@@ -132,6 +136,7 @@
           }
         });
         svg.dataset.rendered = data.nodes.length;
+        if (colourBy.value !== "class") current.recolour(colour);
         refilter();
         if (search.value) runSearch();
       })
@@ -201,6 +206,10 @@
     if (found.length) current.focus(found[0].id);
   });
   sizeBy.addEventListener("change", function () { if (current) current.resize(sizeMeasure()); });
+  function colour(node) {
+    return colourBy.value === "community" ? PALETTE[node.community % PALETTE.length] : node.color;
+  }
+  colourBy.addEventListener("change", function () { if (current) current.recolour(colour); });
   Array.prototype.forEach.call(document.querySelectorAll("input[name=view]"), function (input) {
     input.addEventListener("change", load);
   });
