@@ -24,10 +24,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+from cakg.graph.formats import NotAcceptable
 from cakg.graph.namespaces import BASE, DATA_BASE, ONTOLOGY_IRI, PREFIXES, SHAPES_IRI
 from cakg.graph.store import LocalStore
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 __all__ = [
+    "DOCUMENT_TYPES",
+    "HTML",
     "RDF_FORMATS",
     "Description",
     "Evidence",
@@ -41,6 +46,7 @@ __all__ = [
     "compact",
     "describe",
     "description_triples",
+    "negotiate_document",
     "ontology_index",
     "serialize_triples",
     "shapes_index",
@@ -89,6 +95,47 @@ RDF_FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat("application/n-triples", "nt", "N-Triples", ox.RdfFormat.N_TRIPLES),
     RdfFormat("application/rdf+xml", "rdf", "RDF/XML", ox.RdfFormat.RDF_XML),
 )
+
+
+HTML = "text/html"
+#: Document extension -> media type; HTML first, so that ``*/*`` (browsers) gets a page.
+DOCUMENT_TYPES: dict[str, str] = {"html": HTML, **{f.extension: f.media_type for f in RDF_FORMATS}}
+#: Other media types clients send for the same documents.
+_DOCUMENT_ALIASES = {
+    "application/xhtml+xml": "html",
+    "application/json": "jsonld",
+    "text/plain": "nt",
+    "application/xml": "rdf",
+    "text/xml": "rdf",
+}
+
+
+def negotiate_document(accept: str | None, *, default: str = "html") -> str:
+    """Return the document extension that best fits ``Accept`` (``html``, ``ttl`` ...).
+
+    >>> negotiate_document("application/rdf+xml;q=0.9, text/turtle;q=0.5")
+    'rdf'
+    >>> negotiate_document("*/*")
+    'html'
+
+    Raises:
+        NotAcceptable: nothing offered matches (answer 406); the message lists the types.
+    """
+    if not accept or not accept.strip():
+        return default
+    offered = [DOCUMENT_TYPES[default]]
+    offered += [t for e, t in DOCUMENT_TYPES.items() if e != default]
+    offered += list(_DOCUMENT_ALIASES)
+    best = parse_accept_header(accept, MIMEAccept).best_match(offered)
+    if best is None:
+        raise NotAcceptable(
+            f"No acceptable media type in Accept: {accept!r}; this resource is described in "
+            f"{', '.join(DOCUMENT_TYPES.values())}."
+        )
+    for extension, media_type in DOCUMENT_TYPES.items():
+        if media_type == best:
+            return extension
+    return _DOCUMENT_ALIASES[best]
 
 
 def compact(iri: str) -> str:

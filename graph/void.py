@@ -42,7 +42,9 @@ __all__ = [
     "Statistics",
     "dataset_description",
     "dataset_statistics",
+    "dump_bytes",
     "dump_path",
+    "graph_names",
     "graph_slug",
     "graph_slugs",
 ]
@@ -98,6 +100,36 @@ def graph_slugs(names: Sequence[str]) -> dict[str, str]:
 def dump_path(stem: str, extension: str, *, gzip: bool = False) -> str:
     """Return the server path (no leading slash) of a dump: the dataset or ``graphs/<slug>``."""
     return f"dumps/{stem}.{extension}" + (".gz" if gzip else "")
+
+
+def graph_names(build: Build) -> list[str]:
+    """Return the names of the named graphs of ``build``, as its manifest lists them."""
+    return [str(row["name"]) for row in build.manifest.get("graphs", [])]
+
+
+def dump_bytes(build: Build, stem: str, extension: str) -> bytes | None:
+    """Return a dump of ``build``: ``stem`` is ``dataset`` or a graph's dump name.
+
+    The dataset's dumps and each graph's N-Quads are the build's own files; a graph's TriG
+    is converted from its N-Quads. ``None`` when there is no such graph or file.
+    """
+    if stem == "dataset":
+        path = build.trig if extension == "trig" else build.nquads
+        return path.read_bytes() if path.is_file() else None
+    name = graph_slugs(graph_names(build)).get(stem)
+    if name is None:
+        return None
+    nquads = build.graph_dump(name)
+    if not nquads.is_file():
+        return None
+    data = nquads.read_bytes()
+    if extension == "nq":
+        return data
+    quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+    # ``id:`` would make escaped local names of the data's IRIs; spell them out instead
+    prefixes = {p: ns for p, ns in PREFIXES.items() if p != "id"}
+    out = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    return out if isinstance(out, bytes) else b""
 
 
 @dataclass(frozen=True)

@@ -27,75 +27,39 @@ import pyoxigraph as ox
 from cakg.errors import NoBuildError
 from cakg.graph.build import Build, current_build
 from cakg.graph.describe import (
+    DOCUMENT_TYPES,
+    HTML,
     RDF_FORMATS,
     LocalPaths,
     RdfFormat,
     compact,
     describe,
     description_triples,
+    negotiate_document,
     ontology_index,
     serialize_triples,
     shapes_index,
 )
-from cakg.graph.namespaces import DATA_BASE, ONTOLOGY_IRI, PREFIXES, SHAPES_IRI
+from cakg.graph.namespaces import DATA_BASE, ONTOLOGY_IRI, SHAPES_IRI
 from cakg.graph.store import LocalStore
 from cakg.graph.void import (
     DUMP_FORMATS,
     Statistics,
     dataset_description,
     dataset_statistics,
+    dump_bytes,
+    graph_names,
     graph_slugs,
 )
 from cakg.web.errors import error_response
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 
-__all__ = ["bp", "iri_path", "local_paths", "negotiate_document"]
+__all__ = ["bp", "iri_path", "local_paths"]
 
 bp = Blueprint("linked_data", __name__)
 
-HTML = "text/html"
-#: Document extension -> media type, HTML first (browsers send ``*/*`` among their types).
-DOCUMENT_TYPES: dict[str, str] = {"html": HTML, **{f.extension: f.media_type for f in RDF_FORMATS}}
-_ALIASES = {
-    "application/xhtml+xml": "html",
-    "application/json": "jsonld",
-    "text/plain": "nt",
-    "application/xml": "rdf",
-    "text/xml": "rdf",
-}
 _RDF_BY_EXTENSION: dict[str, RdfFormat] = {f.extension: f for f in RDF_FORMATS}
 CACHE_CONTROL = "public, max-age=60"
-
-
-class NotAcceptableDocument(Exception):
-    """No document format fits the request's ``Accept`` header."""
-
-
-def negotiate_document(accept: str | None, *, default: str = "html") -> str:
-    """Return the document extension that best fits ``Accept`` (``html``, ``ttl`` ...).
-
-    >>> negotiate_document("application/rdf+xml;q=0.9, text/turtle;q=0.5")
-    'rdf'
-    >>> negotiate_document("*/*")
-    'html'
-
-    Raises:
-        NotAcceptableDocument: nothing offered matches (answer 406).
-    """
-    if not accept or not accept.strip():
-        return default
-    offered = [DOCUMENT_TYPES[default]]
-    offered += [t for e, t in DOCUMENT_TYPES.items() if e != default]
-    offered += list(_ALIASES)
-    best = parse_accept_header(accept, MIMEAccept).best_match(offered)
-    if best is None:
-        raise NotAcceptableDocument(accept)
-    for extension, media_type in DOCUMENT_TYPES.items():
-        if media_type == best:
-            return extension
-    return _ALIASES[best]
 
 
 def local_paths() -> LocalPaths:
@@ -172,14 +136,6 @@ def _not_found(message: str) -> Response:
     return error_response(404, message, "NotFound")
 
 
-def _not_acceptable(accept: str) -> Response:
-    offered = ", ".join(DOCUMENT_TYPES.values())
-    message = (
-        f"No acceptable media type in Accept: {accept!r}; this resource is described in {offered}."
-    )
-    return error_response(406, message, "NotAcceptable")
-
-
 def _exists(store: LocalStore, iri: str) -> bool:
     """Return whether the dataset mentions ``iri`` (or IRIs ``iri#...``)."""
     if not _valid_iri(iri):
@@ -228,10 +184,7 @@ def _valid_iri(iri: str) -> bool:
 
 def _see_other(base_path: str, *, fragment: str | None = None) -> Response:
     """Answer 303 to the document at ``base_path`` in the format ``Accept`` asks for."""
-    try:
-        chosen = negotiate_document(request.headers.get("Accept"))
-    except NotAcceptableDocument as exc:
-        return _not_acceptable(str(exc))
+    chosen = negotiate_document(request.headers.get("Accept"))
     response = Response(status=303)
     location = f"{base_path}.{chosen}"
     response.headers["Location"] = location + (f"#{fragment}" if fragment else "")
@@ -302,10 +255,7 @@ def _negotiated(document: _Document, extension: str | None) -> Response:
     base_path = request.script_root + document.path
     negotiated = extension is None
     if extension is None:
-        try:
-            extension = negotiate_document(request.headers.get("Accept"))
-        except NotAcceptableDocument as exc:
-            return _not_acceptable(str(exc))
+        extension = negotiate_document(request.headers.get("Accept"))
     if extension == "html":
         response = Response(document.html(), mimetype=HTML)
     elif extension == "ttl" and document.turtle is not None:
@@ -436,33 +386,7 @@ def _dump_rows(stats: Statistics, build: Build | None) -> list[dict[str, Any]]:
 
 
 def _graph_names(build: Build | None) -> list[str]:
-    if build is None:
-        return []
-    return [str(row["name"]) for row in build.manifest.get("graphs", [])]
-
-
-def _dump_bytes(build: Build, stem: str, extension: str) -> bytes | None:
-    """Return the bytes of a dump: the build's files, or TriG converted from N-Quads."""
-    if stem == "dataset":
-        path = build.trig if extension == "trig" else build.nquads
-        return path.read_bytes() if path.is_file() else None
-    slugs = graph_slugs(_graph_names(build))
-    name = slugs.get(stem)
-    if name is None:
-        return None
-    nquads = build.graph_dump(name)
-    if not nquads.is_file():
-        return None
-    data = nquads.read_bytes()
-    if extension == "nq":
-        return data
-    quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
-    out = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_dump_prefixes())
-    return out if isinstance(out, bytes) else b""
-
-
-def _dump_prefixes() -> dict[str, str]:
-    return {p: ns for p, ns in PREFIXES.items() if p != "id"}
+    return graph_names(build) if build is not None else []
 
 
 def _cached_dump(build: Build, stem: str, extension: str, compressed: bool) -> bytes | None:
@@ -471,7 +395,7 @@ def _cached_dump(build: Build, stem: str, extension: str, compressed: bool) -> b
     )
     key = (str(build.path), stem, extension, compressed)
     if key not in cache:
-        data = _dump_bytes(build, stem, extension)
+        data = dump_bytes(build, stem, extension)
         if data is None:
             return None
         # mtime=0 keeps the gzip bytes, and so the ETag, the same across processes
