@@ -152,6 +152,7 @@ _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("weekday", re.compile(r"\b(?:on\s+)?(?:last\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", re.I)),
     ("today", re.compile(r"\b(?P<rel>today|yesterday)\b", re.I)),
+    ("month_words", re.compile(r"\b(?:(?:earlier|later)\s+)?(?P<mrel>last|this|next)\s+month\b", re.I)),
     (
         "month_year",
         re.compile(r"\b(?:in\s+|since\s+|by\s+)?" + _MONTH.format("m") + r"(?:\s+of)?\s+" + _YEAR_WORDS.format("y"), re.I),
@@ -179,6 +180,10 @@ def _resolve(kind: str, m: re.Match[str], published: date) -> DateValue | None:
     if kind == "today":
         day_value = published if groups["rel"].lower() == "today" else published - timedelta(days=1)
         return DateValue(day_value.year, day_value.month, day_value.day)
+    if kind == "month_words":
+        shift = {"last": -1, "this": 0, "next": 1}[groups["mrel"].lower()]
+        index = published.year * 12 + published.month - 1 + shift
+        return DateValue(index // 12, index % 12 + 1)
     if kind == "month_year":
         month = MONTHS[groups["m"].lower().rstrip(".")]
         return DateValue(_relative_year(groups.get("yrel") or groups.get("ynum"), published), month)

@@ -66,7 +66,8 @@ AGREEMENT_KINDS = ("agreement", "version", "instrument")
 _PLANNED = re.compile(
     r"\b(?:will|would|shall|working\s+toward|working\s+towards|work\s+toward|plan(?:s|ned)?\s+to|"
     r"expected\s+to|is\s+expected|aim(?:s|ing)?\s+to|set\s+to|scheduled|to\s+facilitate|"
-    r"proceed\s+with|prepar(?:e|ing)\s+to|intend(?:s)?\s+to|due\s+to|upcoming|forthcoming)\b",
+    r"proceed\s+with|prepar(?:e|ing)\s+to|intend(?:s)?\s+to|due\s+to|upcoming|forthcoming|expects?|hopes?|hoped|"
+    r"targets?|seeks?|willing\s+to|promote|early\s+(?:entry|ratification|signing)|at\s+an\s+early\s+date|as\s+soon\s+as|the\s+sooner)\b",
     re.I,
 )
 
@@ -86,7 +87,7 @@ _TRIGGERS: list[tuple[URIRef, re.Pattern[str]]] = [
     (CAKG.Conclusion, re.compile(r"\b(?:concluded|conclusion\s+of\s+(?:the\s+)?negotiations|wrapped\s+up|finali[sz]ed\s+negotiations)\b", re.I)),
     (CAKG.NegotiationLaunch, re.compile(r"\b(?:launched|launch(?:es|ing)?\s+of|kicked\s+off|started\s+negotiations|began\s+negotiations)\b", re.I)),
     (CAKG.FullImplementation, re.compile(r"\b(?:fully\s+implemented|full\s+implementation|fully\s+in\s+place)\b", re.I)),
-    (CAKG.EntryIntoForce, re.compile(r"\b(?:entry\s+into\s+force|entered\s+into\s+force|enter\s+into\s+force|came\s+into\s+force|come\s+into\s+force|took\s+effect|take\s+effect)\b", re.I)),
+    (CAKG.EntryIntoForce, re.compile(r"\b(?:entry\s+into\s+force|entered\s+into\s+force|enters\s+into\s+force|enter\s+into\s+force|came\s+into\s+force|come\s+into\s+force|into\s+force|took\s+effect|takes?\s+effect)\b", re.I)),
     (CAKG.Ratification, re.compile(r"\b(?:ratification|ratified|ratify|ratifying|ratifies)\b", re.I)),
     (CAKG.Upgrade, re.compile(r"\bupgraded\s+to\b", re.I)),
     (CAKG.Signing, re.compile(r"\b(?:signed|signing|sign|inked)\b", re.I)),
@@ -115,7 +116,7 @@ _TYPE_LABEL = {
 
 _CONFERENCE = re.compile(r"\b(?P<kind>press|news)\s+(?:conference|briefing)\b", re.I)
 _SUMMIT = re.compile(
-    r"\bthe\s+(?P<name>(?:[A-Z0-9][\w'’-]*\s+)*Summit(?:\s+(?:to|on|of|for|the|and|[A-Z0-9][\w'’-]*))*[A-Za-z0-9])"
+    r"\bthe\s+(?P<name>(?:[A-Z0-9][\w'’-]*\s+)*Summit(?:(?:\s+(?:to|on|of|for|the|and))*(?:\s+[A-Z0-9][\w'’-]*)+)*)"
 )
 _PLENARY = re.compile(
     r"\bthe\s+(?P<name>(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)\s+plenary\s+session\s+of\s+the\s+[^,.;]+?)(?=\s+on\s|\s+in\s|[,.;]|$)",
@@ -670,6 +671,8 @@ def _place_in(
 
 
 def _status(clause: str, when: DateMatch | None, published: date, past_verb: bool) -> URIRef | None:
+    if past_verb and when is not None and when.value.latest <= published:
+        return CAKG.Occurred
     if _PLANNED.search(clause):
         return CAKG.Planned
     if when is not None and when.value.earliest > published:
@@ -818,7 +821,7 @@ def _meetings(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
             chaired = re.search(r"co-chaired\s+by|chaired\s+by", text[hi:])
             people += _people_in(officials, persons, hi + chaired.end(), len(text))  # type: ignore[union-attr]
         agents = [x.entity for x in matches if subject_start <= x.start - sentence.start < clause_end and x.entity.kind == "country" and kind == CAKG.Talks and not people]
-        when = next((d for d in dates if hi <= d.start - sentence.start < clause_end + 1), None) or next((d for d in dates if subject_start <= d.start - sentence.start < lo), None)
+        when = next((d for d in dates if hi <= d.start - sentence.start < clause_end + 1), None) or next((d for d in reversed(dates) if d.start - sentence.start < lo), None)
         if when is not None and when.text.strip().lower() == "yesterday" and state.dateline_date is not None:
             day = state.dateline_date.value.earliest.toordinal() - 1
             d = date.fromordinal(day)
@@ -1303,9 +1306,9 @@ def _speech(
             who = m.group("who") or m.group("who2")
         elif (attribution := re.match(rf"\s*,?\s*(?P<span>[^\"“”]{{0,140}}?)\s+(?:also\s+)?{_SPEECH_VERB}\b|\s*,?\s*{_SPEECH_VERB}\s+(?P<span2>[^\"“”]{{0,140}})", after)) is not None:
             # '"...," Secretary-General of ASEAN Dr. Keo Sothea said' / '"...," said Ms. X, Director-General of Y'
-            words = attribution.group("span") or attribution.group("span2") or ""
-            names = [n.group(0) for n in re.finditer(NAME, words)]
-            officials_here = find_officials(words)
+            attributed = attribution.group("span") or attribution.group("span2") or ""
+            names = [n.group(0) for n in re.finditer(NAME, attributed)]
+            officials_here = find_officials(attributed)
             who = officials_here[-1].name if officials_here else (names[-1] if attribution.group("span") and names else (names[0] if names else None))
         else:
             m2 = re.search(rf"(?P<who>{who_re})\s+(?:also\s+)?{_SPEECH_VERB}\s*[:,]?\s*$", before)

@@ -524,6 +524,14 @@ def test_service_description(client: FlaskClient, media_type: str) -> None:
     assert len(list(comment)) == 2  # type: ignore[arg-type]
 
 
+def test_browsers_asking_for_the_endpoint_go_to_the_query_page(client: FlaskClient) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = client.get("/sparql", headers={"Accept": browser})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+    assert client.get("/sparql", headers={"Accept": "*/*"}).mimetype == "text/turtle"
+
+
 def test_graph_store_reads(client: FlaskClient) -> None:
     response = client.get(f"/store?graph={SRC_A}", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200
