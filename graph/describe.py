@@ -19,6 +19,7 @@ a page shows (label, types, links in and out, and where each fact came from) and
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -762,6 +763,7 @@ class OntologyIndex:
     sections: tuple[tuple[str, tuple[OntologyTerm, ...]], ...]
 
 
+@functools.lru_cache(maxsize=4)
 def ontology_index(turtle: str) -> OntologyIndex:
     """Return the terms of the ontology in ``turtle``: classes, properties, concepts."""
     graph = ox.Store()
@@ -895,6 +897,7 @@ def _shape_term(term: Term, shacl: str, namespace: str) -> Term:
     return term
 
 
+@functools.lru_cache(maxsize=4)
 def shapes_index(turtle: str) -> tuple[tuple[str, tuple[ShapeDoc, ...]], ...]:
     """Return the named node shapes and property shapes of the SHACL file ``turtle``."""
     store = ox.Store()
