@@ -45,7 +45,7 @@ from cakg.graph.sparql import (
     has_dataset_clause,
 )
 from cakg.web.errors import HttpError
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header
 
@@ -276,7 +276,17 @@ def _stats() -> dict[str, Any]:
 
 
 def service_description() -> Response:
-    """Describe the endpoint (SPARQL 1.1 Service Description), content-negotiated."""
+    """Describe the endpoint (SPARQL 1.1 Service Description), content-negotiated.
+
+    Browsers (``text/html`` preferred to every RDF type) are sent to the query page.
+    """
+    offered = [*(f.media_type for f in FORMATS if f.kind == "graph"), "text/html"]
+    if (
+        not _overrides(request.args)
+        and request.accept_mimetypes.best_match(offered) == "text/html"
+        and "pages.index" in current_app.view_functions
+    ):
+        return redirect(url_for("pages.index"), code=303)
     fmt = negotiate(request.headers.get("Accept"), "graph", override=_overrides(request.args))
     endpoint = ox.NamedNode(request.base_url)
     writable = bool(current_app.config.get("CAKG_UPDATE_TOKEN"))
