@@ -178,7 +178,10 @@ def test_void_html_page(client: FlaskClient, void: rdflib.Graph) -> None:
     hrefs = page.xpath("//a/@href")
     assert "/dumps/graphs/003_d1853fc3ef21e3a4.trig" in hrefs
     assert "/dumps/dataset.nq.gz" in hrefs
-    assert page.xpath("//p[@class='examples']/a/@href") == ["/id/person/wang-wentao"]
+    assert page.xpath("//p[@class='examples']/a/@href") == [
+        "/id/person/wang-wentao",
+        "/id/event/cafta-3-0-upgrade-protocol/signing",
+    ]
 
 
 def test_void_etag(client: FlaskClient) -> None:
