@@ -141,6 +141,8 @@ def test_analytics_json(client: FlaskClient) -> None:
     assert (stats["nodes"], stats["edges"], stats["components"]) == (8, 17, 1)
     top = client.get("/explore/api/centrality?view=actors&top=2&measure=degree", headers=JSON)
     assert [n["label"] for n in top.get_json()["nodes"]] == ["ASEAN", "Wang Wentao"]
+    people = client.get("/explore/api/centrality?among=person&top=1", headers=JSON).get_json()
+    assert [n["label"] for n in people["nodes"]] == ["Wang Wentao"]
     path = client.get(
         "/explore/api/path?from=Wang Wentao&to=person/anwar-ibrahim", headers=JSON
     ).get_json()

@@ -164,14 +164,26 @@ def stats(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
     help="What to rank by.",
 )
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option(
+    "--among",
+    multiple=True,
+    metavar="GROUP",
+    help="Rank only nodes of these groups (repeatable), measured on the whole view.",
+)
 @json_option
 @click.pass_context
 def centrality(
-    ctx: click.Context, /, measure: str, top: int, as_json: bool, **options: Any
+    ctx: click.Context,
+    /,
+    measure: str,
+    top: int,
+    among: tuple[str, ...],
+    as_json: bool,
+    **options: Any,
 ) -> None:
     """Rank the nodes by degree, betweenness or PageRank centrality."""
     graph = _graph(ctx, **options)
-    rows = analytics.most_central(graph, measure=measure, count=top)
+    rows = analytics.most_central(graph, measure=measure, count=top, groups=among or None)
 
     def table() -> None:
         click.echo(f"{'rank':>4}  {'label':32} {'group':13} {'degree':>6} {'betweenness':>11} "
