@@ -405,3 +405,51 @@ def test_graph_store_reads_when_read_only(read_only_server: str) -> None:
     assert isomorphic(rdflib.Graph().parse(data=answer.body, format="nt"), union)
     missing = Request("HEAD", "/gsp?graph=http://nowhere.example/g", {}, None, Expected({"404"}))
     check(missing, send(read_only_server, missing, token=None, location=None))
+
+
+# -- the service description tests (described in prose in the manifest) ---------------------
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SD_MANIFEST = W3C / "service-description" / "manifest.ttl"
+
+
+def _sd_entries() -> list[str]:
+    graph = rdflib.Graph().parse(SD_MANIFEST, format="turtle", publicID=SD_MANIFEST.as_uri())
+    entries = graph.value(URIRef(SD_MANIFEST.as_uri()), MF.entries)
+    return [str(e).rsplit("#", 1)[-1] for e in Collection(graph, entries)]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("entry", _sd_entries())
+@pytest.mark.parametrize("accept", ["text/turtle", "application/rdf+xml", "application/ld+json"])
+def test_service_description(read_only_server: str, entry: str, accept: str) -> None:
+    request = Request("GET", "/sparql/", {"accept": accept}, None, Expected({"200"}, "RDF"))
+    answer = send(read_only_server, request, token=None, location=None)
+    check(request, answer)
+    rdf_format = ox.RdfFormat.from_media_type(_media_type(answer.headers["content-type"]))
+    assert rdf_format is not None
+    nt = ox.serialize(
+        [q.triple for q in ox.parse(answer.body, format=rdf_format)], format=ox.RdfFormat.N_TRIPLES
+    )
+    graph = rdflib.Graph().parse(data=nt, format="nt")
+    services = set(graph.subjects(RDF.type, SD.Service))
+    if entry == "returns-rdf":
+        assert len(graph) > 10
+    elif entry == "has-endpoint-triple":
+        endpoint = URIRef(f"{read_only_server}/sparql")
+        assert (None, SD.endpoint, endpoint) in graph
+    else:  # conforms-to-schema
+        assert len(services) == 1
+        service = next(iter(services))
+        languages = set(graph.objects(service, SD.supportedLanguage))
+        assert languages == {SD.SPARQL10Query, SD.SPARQL11Query}  # read-only: no update
+        assert SD.UnionDefaultGraph in set(graph.objects(service, SD.feature))
+        assert all(
+            str(f).startswith("http://www.w3.org/ns/formats/")
+            for f in graph.objects(service, SD.resultFormat)
+        )
+        dataset = graph.value(service, SD.defaultDataset)
+        assert (dataset, RDF.type, SD.Dataset) in graph
+        assert graph.value(dataset, SD.defaultGraph) is not None
+        names = {graph.value(n, SD.name) for n in graph.objects(dataset, SD.namedGraph)}
+        assert names == {URIRef(name) for name in ALL_DATA}
