@@ -542,6 +542,9 @@ def _persons_by_name(
 
 def _resolve_speaker(state: _Extraction, who: str, evidence: Span) -> _Person | None:
     """Return the person ``who`` names: a pronoun, a full name or a family name."""
+    who = re.sub(rf"^{HONORIFIC}", "", who).strip()
+    if not who or who in ("Mr", "Ms", "Mrs", "Dr", "Madam"):
+        return None
     if who.lower() in ("he", "she", "him", "her"):
         return state.last_speaker
     key = fold(who).lower()
@@ -786,6 +789,7 @@ _SEMINAR = re.compile(r"\b(?:hold|holds|held|host|hosts|hosted|organi[sz]e|organ
 
 
 def _people_in(officials: list[_Official], persons: list[tuple[_Person, int, int]], lo: int, hi: int) -> list[_Person]:
+    """Return the people named at document offsets ``[lo, hi)``."""
     found: list[_Person] = []
     for o in officials:
         if lo <= o.start < hi and o.person not in found:
@@ -815,11 +819,13 @@ def _meetings(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
         subject_start = max((b.end() for b in re.finditer(r"[,;]\s+|\b(?:after|before|when)\s+", text[:lo])), default=0)
         if re.match(r"\s*(?:after|before)\s", text[max(0, lo - 7) : lo]):
             subject_start = 0
-        people = _people_in(officials, persons, subject_start, clause_end + 1)
-        people += [p for p in _people_in(officials, persons, 0, subject_start) if re.search(r"\b(?:after|before)\s+(?:meeting|talks)", text[lo - 8 : hi])]
+        base = sentence.start
+        people = _people_in(officials, persons, base + subject_start, base + clause_end + 1)
+        if re.search(r"\b(?:after|before)\s+(?:meeting|talks)", text[max(0, lo - 8) : hi]):
+            people += _people_in(officials, persons, base, base + len(text))
         if re.search(r"co-chaired\s+by|chaired\s+by", text[hi:]):
             chaired = re.search(r"co-chaired\s+by|chaired\s+by", text[hi:])
-            people += _people_in(officials, persons, hi + chaired.end(), len(text))  # type: ignore[union-attr]
+            people += _people_in(officials, persons, base + hi + chaired.end(), base + len(text))  # type: ignore[union-attr]
         agents = [x.entity for x in matches if subject_start <= x.start - sentence.start < clause_end and x.entity.kind == "country" and kind == CAKG.Talks and not people]
         when = next((d for d in dates if hi <= d.start - sentence.start < clause_end + 1), None) or next((d for d in reversed(dates) if d.start - sentence.start < lo), None)
         if when is not None and when.text.strip().lower() == "yesterday" and state.dateline_date is not None:
@@ -1189,6 +1195,17 @@ def _named_events(
             None,
         )
         if subject is None:
+            relations = re.match(r"(?:their|the)?\s*(?P<what>(?:[\w-]+\s+){0,3}relations)\b", text[m.end() :])
+            if relations is None:
+                continue
+            year_match = re.search(r"\b(?P<y>(?:19|20)\d\d)\b", text)
+            when = None
+            if year_match is not None:
+                when = DateMatch(DateValue(int(year_match.group("y"))), sentence.start + year_match.start(), sentence.start + year_match.end(), year_match.group(0))
+            what = relations.group("what").strip()
+            iri = entity_iri("event", str(when.value.year if when else state.published.year), f"anniversary-{m.group('ordinal').lower()}-{slugify(what)}")
+            status = _status(text, when, state.published, past_verb=bool(re.search(r"\bmarked\b", text)))
+            _event(state, iri, CAKG.Anniversary, f"{m.group('ordinal')} anniversary of {what}", evidence, when=when, status=status)
             continue
         year_match = re.search(r"\b(?P<y>(?:19|20)\d\d)\b", text)
         when = None
@@ -1229,7 +1246,7 @@ def _mechanisms(state: _Extraction, sentence: Sentence, evidence: Span, matches:
     """Record corridors, growth areas and zones the gazetteer does not know yet."""
     for m in _MECHANISM.finditer(sentence.text):
         start, end = sentence.start + m.start("name"), sentence.start + m.end("name")
-        if any(x.start < end and start < x.end for x in matches):
+        if any(x.start < end and start < x.end and (x.entity.kind == "mechanism" or (x.start <= start and end <= x.end)) for x in matches):
             continue
         name = m.group("name")
         iri = entity_iri("mechanism", slugify(name))
@@ -1246,7 +1263,19 @@ def _mechanisms(state: _Extraction, sentence: Sentence, evidence: Span, matches:
 
 
 def _coverage(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
-    cover = _COVER.search(sentence.text)
+    chapter_of = re.search(r"\bchapters?\s+of\s+", sentence.text)
+    cover = _COVER.search(sentence.text) or re.search(r"\b(?:in|across)\s+(?:nine|eight|ten|\d+)\s+areas\b", sentence.text)
+    if chapter_of is not None:
+        # "The digital economy chapter of the China-ASEAN Free Trade Area 3.0"
+        at = sentence.start + chapter_of.start()
+        areas = [m.entity for m in matches if m.entity.kind == "area" and m.end <= at]
+        subject = _instrument_or_version(state, matches, at, sentence.end)
+        if areas and subject is not None and subject.kind != "agreement":
+            if subject.kind == "instrument" and subject.establishes:
+                subject = state.gaz.get(subject.establishes)
+            for area in areas:
+                state.sink.add(subject.iri, CAKG.coversArea, area.iri, evidence)
+            return
     if cover is None:
         return
     at = sentence.start + cover.start()
