@@ -59,6 +59,11 @@ def test_centrality_table_and_json(instance: Path) -> None:
     assert code == 0
     rows = json.loads(out)
     assert [r["label"] for r in rows] == ["ASEAN", "Wang Wentao"]
+    code, out, _ = run(
+        instance, "centrality", "--view", "entities", "--among", "person", "--json", "--top", "2"
+    )
+    assert code == 0
+    assert [r["label"] for r in json.loads(out)] == ["Wang Wentao", "Anwar Ibrahim"]
     code, out, _ = run(instance, "centrality", "--top", "1")
     assert code == 0
     assert out.splitlines()[1].split()[:2] == ["1", "ASEAN"]

@@ -10,6 +10,7 @@ URLs (all under ``/explore``)::
     /explore/ontology[.json]      the ontology's classes and properties as a diagram
     /explore/api/stats            size and shape of the network
     /explore/api/centrality       ?measure=pagerank|degree|betweenness|degree_centrality&top=10
+                                  [&among=person&among=organisation ...]
     /explore/api/path             ?from=A&to=B[&all=1&cutoff=4]
     /explore/api/neighbours       ?entity=X[&radius=1]
     /explore/api/communities
@@ -170,12 +171,9 @@ def centrality() -> Response:
             f"Unknown measure {measure!r}: use one of {', '.join(analytics.MEASURES)}."
         )
     top = _int("top", 10, 1, 10_000)
-    return jsonify(
-        {
-            "measure": measure,
-            "nodes": analytics.most_central(graph_from_request(), measure=measure, count=top),
-        }
-    )
+    among = [g for g in request.args.getlist("among") if g] or None
+    rows = analytics.most_central(graph_from_request(), measure=measure, count=top, groups=among)
+    return jsonify({"measure": measure, "nodes": rows})
 
 
 @bp.get("/api/path")
