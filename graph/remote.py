@@ -57,6 +57,7 @@ from cakg.graph.formats import NotAcceptable, by_key
 from cakg.graph.namespaces import BASE, PREFIXES
 from cakg.graph.results import serialise_boolean, serialise_solutions, serialise_triples
 from cakg.graph.sparql import OperationRefused, check_query
+from cakg.graph.store import LocalStore
 
 __all__ = [
     "FLAVOURS",
@@ -662,16 +663,37 @@ def _sparql_term(term: ox.NamedNode | ox.Literal) -> str:
     return str(term)
 
 
-class RemoteStore:
-    """The read interface of :class:`~cakg.graph.store.LocalStore`, over a remote store."""
+class RemoteStore(LocalStore):
+    """The read interface of :class:`~cakg.graph.store.LocalStore`, over a remote store.
+
+    It stands wherever a ``LocalStore`` is expected for reading (linked-data pages, VoID,
+    views); only ``raw``, the embedded pyoxigraph store, does not exist here.
+    """
 
     def __init__(self, store_url: str | Endpoints, *, timeout: float = 30.0) -> None:
         """Prepare reads from the store at ``store_url``; nothing is sent yet."""
+        # No embedded store to hand to LocalStore.__init__: ``raw`` is a property here.
         self.endpoints = (
             store_url if isinstance(store_url, Endpoints) else Endpoints.for_store(store_url)
         )
         self.timeout = timeout
         self._http = _Http(self.endpoints.auth)
+
+    @property
+    def raw(self) -> ox.Store:
+        """Refuse: a remote store has no embedded pyoxigraph store.
+
+        Raises:
+            StoreError: always.
+        """
+        raise StoreError(
+            f"The store at {self.endpoints.display} is remote: query it with select(), or "
+            "through the SPARQL endpoint, not through an embedded pyoxigraph store."
+        )
+
+    @raw.setter
+    def raw(self, value: ox.Store) -> None:
+        raise StoreError("A remote store cannot be given an embedded store.")
 
     def select(self, sparql: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
         """Run a SELECT query (project prefixes predeclared) and return its rows.

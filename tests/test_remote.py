@@ -340,3 +340,56 @@ def test_credentials_in_the_url_become_basic_auth_and_stay_out_of_urls() -> None
 def test_bad_store_urls_say_what_to_give(url: str) -> None:
     with pytest.raises(StoreError, match=r"store URL|flavour"):
         Endpoints.for_store(url)
+
+
+# -- the endpoint over a remote store ---------------------------------------------------
+
+
+@pytest.mark.server
+def test_the_app_serves_a_remote_store_with_its_own_limits(pushed: str, tmp_path: Path) -> None:
+    from cakg.web.app import create_app
+
+    app = create_app(
+        {
+            "CAKG_INSTANCE": str(tmp_path),
+            "CAKG_STORE": pushed,
+            "CAKG_MAX_ROWS": 2,
+            "CAKG_ACCESS_LOG": False,
+        }
+    )
+    client = app.test_client()
+    answer = client.post(
+        "/sparql",
+        data={"query": _PEOPLE},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert len(answer.get_json()["results"]["bindings"]) == 2
+    assert answer.headers.get("X-SPARQL-MaxRows") == "2"
+    refused = client.post(
+        "/sparql",
+        data={"update": "INSERT DATA { <a:b> <a:c> <a:d> }"},
+        headers={"Authorization": "Bearer x"},
+    )
+    assert refused.status_code == 403
+    page = client.get("/id/person/liang-jianjun", headers={"Accept": "text/turtle"})
+    if page.status_code == 303:
+        page = client.get(page.headers["Location"], headers={"Accept": "text/turtle"})
+    assert page.status_code == 200
+    assert "Liang Jianjun" in page.get_data(as_text=True)
+    app.extensions["cakg.engine"].close()
+    app.extensions["cakg.store"].close()
+
+
+def test_the_app_refuses_an_update_token_with_a_remote_store(tmp_path: Path) -> None:
+    from cakg.errors import CakgError
+    from cakg.web.app import create_app
+
+    with pytest.raises(CakgError, match="update token cannot be used with a remote store"):
+        create_app(
+            {
+                "CAKG_INSTANCE": str(tmp_path),
+                "CAKG_STORE": "http://127.0.0.1:9/",
+                "CAKG_UPDATE_TOKEN": "secret",
+            }
+        )
