@@ -7,7 +7,9 @@ variables (same names as the keys; values parsed as JSON when they are JSON, e.g
 =========================  ====================================================================
 ``CAKG_INSTANCE``          folder with the builds (``current`` -> the build served)
 ``CAKG_STORE``             serve this Oxigraph store folder instead of the build's
-                           (``:memory:`` for an empty in-memory one; needs an update token)
+                           (``:memory:`` for an empty in-memory one; needs an update token),
+                           or the remote SPARQL store at this http(s) URL, read-only
+                           (docs/REMOTE-STORES.md)
 ``CAKG_UPDATE_TOKEN``      enables SPARQL Update and Graph Store writes with
                            ``Authorization: Bearer <token>``; needs ``CAKG_STORE``
 ``CAKG_QUERY_TIMEOUT``     seconds a query may run before it is stopped (503)
@@ -16,6 +18,8 @@ variables (same names as the keys; values parsed as JSON when they are JSON, e.g
 ``CAKG_QUERY_PROCESSES``   query worker processes per server process
 ``CAKG_CORS_ORIGINS``      ``*`` (default), a space-separated list of origins, or empty (off)
 ``CAKG_ACCESS_LOG``        JSON-lines access log to stderr (true) or off (false)
+``CAKG_RELOAD_INTERVAL``   seconds between checks that ``current`` still points at the build
+                           served; a new build is picked up without a restart
 =========================  ====================================================================
 
 Live objects go in ``app.extensions``: ``cakg.engine`` (the query worker pool),
@@ -29,6 +33,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -38,6 +43,7 @@ from typing import Any
 from cakg.errors import CakgError, NoBuildError, StoreError
 from cakg.graph.build import Build, current_build
 from cakg.graph.engine import QueryEngine
+from cakg.graph.remote import RemoteEngine, RemoteStore, is_remote_store
 from cakg.graph.store import LocalStore, open_build_store
 from cakg.web.errors import register_error_handlers
 from flask import Flask, Response, g, request
@@ -54,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "CAKG_QUERY_PROCESSES": 4,
     "CAKG_CORS_ORIGINS": "*",
     "CAKG_ACCESS_LOG": True,
+    "CAKG_RELOAD_INTERVAL": 1.0,
 }
 
 access_log = logging.getLogger("cakg.access")
@@ -86,6 +93,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     _attach_store(app)
+    app.before_request(lambda: follow_current_build(app))
     register_error_handlers(app)
     _install_cors(app)
     _install_access_log(app)
@@ -101,6 +109,9 @@ def _attach_store(app: Flask) -> None:
     """Set ``cakg.engine``, ``cakg.store`` and ``cakg.build`` in ``app.extensions``."""
     token = str(app.config.get("CAKG_UPDATE_TOKEN") or "")
     store_setting = app.config.get("CAKG_STORE")
+    if is_remote_store(store_setting):
+        _attach_remote_store(app, str(store_setting), token)
+        return
     build: Build | None = None
     store_path: str | None = None
     if store_setting:
@@ -134,6 +145,65 @@ def _attach_store(app: Flask) -> None:
             processes=int(app.config["CAKG_QUERY_PROCESSES"]),
             timeout=float(app.config["CAKG_QUERY_TIMEOUT"]),
         )
+
+
+def _attach_remote_store(app: Flask, url: str, token: str) -> None:
+    """Serve a remote SPARQL store (``CAKG_STORE=http://...``) with this server's limits.
+
+    Raises:
+        CakgError: an update token is set (updates go to the remote store itself), or the
+            store cannot be reached or does not query the union of its graphs by default.
+    """
+    if token:
+        raise CakgError(
+            "An update token cannot be used with a remote store: send updates to that store "
+            "itself, or push a new build to it with `cakg build --store URL`."
+        )
+    timeout = float(app.config["CAKG_QUERY_TIMEOUT"])
+    engine = RemoteEngine(url, timeout=timeout, processes=int(app.config["CAKG_QUERY_PROCESSES"]))
+    engine.check()
+    app.extensions["cakg.build"] = None
+    app.extensions["cakg.store"] = RemoteStore(url, timeout=max(timeout, 30.0))
+    app.extensions["cakg.engine"] = engine
+
+
+def follow_current_build(app: Flask) -> None:
+    """Switch to a new build when ``current`` has moved (checked at most once a second).
+
+    Queries already running finish on the old build's workers, which stop afterwards.
+    Nothing changes when the app serves a store of its own (``CAKG_STORE``).
+    """
+    if app.config.get("CAKG_STORE"):
+        return
+    state: dict[str, Any] = app.extensions.setdefault(
+        "cakg.follow", {"checked": 0.0, "lock": threading.Lock()}
+    )
+    now = time.monotonic()
+    if now - state["checked"] < float(app.config["CAKG_RELOAD_INTERVAL"]):
+        return
+    state["checked"] = now
+    with state["lock"]:
+        try:
+            build = current_build(app.instance_path)
+        except NoBuildError:
+            return
+        served: Build | None = app.extensions.get("cakg.build")
+        if served is not None and served.path == build.path:
+            return
+        engine = QueryEngine(
+            build.store_path,
+            processes=int(app.config["CAKG_QUERY_PROCESSES"]),
+            timeout=float(app.config["CAKG_QUERY_TIMEOUT"]),
+        )
+        store = open_build_store(build.store_path)
+        old: QueryEngine | None = app.extensions.get("cakg.engine")
+        app.extensions.update({"cakg.engine": engine, "cakg.store": store, "cakg.build": build})
+        app.extensions.pop("cakg.stats", None)
+        log.warning("now serving build %s", build.path.name)
+        if old is not None:
+            grace = threading.Timer(float(app.config["CAKG_QUERY_TIMEOUT"]) + 5, old.close)
+            grace.daemon = True
+            grace.start()
 
 
 def get_engine(app: Flask) -> QueryEngine:
