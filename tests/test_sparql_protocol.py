@@ -688,3 +688,26 @@ def test_the_seed_build_through_the_endpoint(seed_instance: Path, seed_build: Bu
         assert "Wang Wentao" in {r["l"] for r in rows(label.data)}
     finally:
         app.extensions["cakg.engine"].close()
+
+
+def test_a_new_build_is_served_without_a_restart(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    app = make_app(instance, CAKG_RELOAD_INTERVAL=0)
+    try:
+        client = app.test_client()
+        assert client.get("/sparql", query_string={"query": TOTAL}).status_code == 503
+        first = servers.build_sample(instance)
+        before = count(client)
+        more = tmp_path / "more.trig"
+        more.write_text(
+            servers.SAMPLE.read_text("utf-8")
+            + "\n<http://example.org/graph/new> { <http://example.org/s> <http://example.org/p> 1 . }\n",
+            "utf-8",
+        )
+        second = servers.build_sample(instance, more)
+        assert second.path != first.path
+        assert count(client) == before + 1
+        assert app.extensions["cakg.build"].path == second.path
+        assert app.extensions["cakg.store"] is not None
+    finally:
+        app.extensions["cakg.engine"].close()

@@ -48,6 +48,7 @@ from cakg.web.errors import HttpError
 from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header
+from werkzeug.wrappers import Response as BaseResponse
 
 __all__ = ["bp", "engine"]
 
@@ -228,7 +229,7 @@ def _negotiated(params: MultiDict[str, str]) -> dict[str, Any]:
 
 
 @bp.route("/sparql", methods=["GET", "POST", "QUERY"])
-def sparql() -> Response:
+def sparql() -> BaseResponse:
     """Answer a SPARQL 1.1 Protocol request, or describe the service when there is none."""
     operation, text, params = _read_operation()
     if operation is None:
@@ -275,7 +276,7 @@ def _stats() -> dict[str, Any]:
     return stats
 
 
-def service_description() -> Response:
+def service_description() -> BaseResponse:
     """Describe the endpoint (SPARQL 1.1 Service Description), content-negotiated.
 
     Browsers (``text/html`` preferred to every RDF type) are sent to the query page.
