@@ -23,6 +23,7 @@ Relative dates are resolved against the publication date (``cakg.loaders.dates``
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -192,7 +193,10 @@ _TRADE_WORDS = re.compile(
     r"\b(?:trade|exports?\s+and\s+imports?|imports?\s+and\s+exports?)\b", re.I
 )
 _INVEST_WORDS = re.compile(r"\binvest(?:ment|ments|ed)\b", re.I)
-_COVER = re.compile(r"\b(?:cover(?:s|ed|ing)?|includ(?:es|ed|ing)\s+(?:new\s+)?chapters\s+on|chapters?\s+on|spans?)\b", re.I)
+_COVER = re.compile(
+    r"\b(?:cover(?:s|ed|ing)?|includ(?:es|ed|ing)\s+(?:new\s+)?chapters\s+on|chapters?\s+on|spans?)\b",
+    re.I,
+)
 _ACCORDING = re.compile(r"\baccording\s+to\s+", re.I)
 _BYLINE = [
     ("reporter", re.compile(rf"\b[Rr]eporters?\s+(?P<name>{NAME})")),
@@ -234,6 +238,7 @@ class _Extraction:
     statements: list[tuple[URIRef, Span]] = field(default_factory=list)
     last_period: PeriodValue | None = None
     last_ministry: URIRef | None = None
+    ratifications: dict[str, tuple[URIRef, str]] = field(default_factory=dict)
     statistic_count: int = 0
     statement_count: int = 0
     said_dates: list[tuple[DateMatch, Span]] = field(default_factory=list)
@@ -289,14 +294,18 @@ def _dateline(state: _Extraction) -> None:
             continue
         state.dateline_place = place
         if m.group("date"):
-            dates = find_dates(m.group("date"), state.published, offset=sentence.start + m.start("date"))
+            dates = find_dates(
+                m.group("date"), state.published, offset=sentence.start + m.start("date")
+            )
             state.dateline_date = dates[0] if dates else None
         return
 
 
 def _sentence(state: _Extraction, sentence: Sentence) -> None:
     evidence = Span(sentence.start, sentence.end)
-    matches = _merge_version_instruments(state, state.gaz.find(sentence.text, offset=sentence.start), sentence)
+    matches = _merge_version_instruments(
+        state, state.gaz.find(sentence.text, offset=sentence.start), sentence
+    )
     for m in matches:
         state.sink.mention(m.entity.iri, m.start, m.end, evidence)
     officials = [_official(state, o, sentence, evidence) for o in find_officials(sentence.text)]
@@ -316,23 +325,56 @@ def _sentence(state: _Extraction, sentence: Sentence) -> None:
             state.last_agreement[m.entity.kind] = m.entity
 
 
-def _merge_version_instruments(state: _Extraction, matches: list[Match], sentence: Sentence) -> list[Match]:
+def _merge_version_instruments(
+    state: _Extraction, matches: list[Match], sentence: Sentence
+) -> list[Match]:
     """Read "ACFTA 3.0 Upgrading Protocol" as the instrument of version 3.0, not an older protocol."""
     merged: list[Match] = []
     for m in matches:
         # "the ASEAN-China Free Trade Area (ACFTA) 3.0 Upgrade Protocol": one name, the instrument's.
-        while merged and merged[-1].entity.kind == "agreement" and m.entity.kind in ("version", "instrument"):
+        while (
+            merged
+            and merged[-1].entity.kind == "agreement"
+            and m.entity.kind in ("version", "instrument")
+        ):
             gap = sentence.text[merged[-1].end - sentence.start : m.start - sentence.start]
             if not re.fullmatch(r"[\s()]*", gap):
                 break
-            m = Match(m.entity, merged[-1].start, m.end, sentence.text[merged[-1].start - sentence.start : m.end - sentence.start])
+            m = Match(
+                m.entity,
+                merged[-1].start,
+                m.end,
+                sentence.text[merged[-1].start - sentence.start : m.end - sentence.start],
+            )
             merged.pop()
         previous = merged[-1] if merged else None
-        gap = sentence.text[previous.end - sentence.start : m.start - sentence.start] if previous else ""
-        if previous is not None and previous.entity.kind == "version" and m.entity.kind == "instrument" and len(gap) <= 2 and gap.strip() == "":
-            instrument = next((e for e in state.gaz.of_kind("instrument") if e.establishes == previous.entity.key), None)
+        gap = (
+            sentence.text[previous.end - sentence.start : m.start - sentence.start]
+            if previous
+            else ""
+        )
+        if (
+            previous is not None
+            and previous.entity.kind == "version"
+            and m.entity.kind == "instrument"
+            and len(gap) <= 2
+            and gap.strip() == ""
+        ):
+            instrument = next(
+                (
+                    e
+                    for e in state.gaz.of_kind("instrument")
+                    if e.establishes == previous.entity.key
+                ),
+                None,
+            )
             if instrument is not None:
-                merged[-1] = Match(instrument, previous.start, m.end, sentence.text[previous.start - sentence.start : m.end - sentence.start])
+                merged[-1] = Match(
+                    instrument,
+                    previous.start,
+                    m.end,
+                    sentence.text[previous.start - sentence.start : m.end - sentence.start],
+                )
                 continue
         merged.append(m)
     return merged
@@ -391,7 +433,11 @@ def _org_entity(
         state.created.add(iri)
         cls = CAKG.OrganisationalUnit if kind == "unit" else CAKG.GovernmentBody
         state.sink.typed(iri, cls, evidence)
-        label = clean if country is None or parent is not None or country.label in clean else f"{clean} ({country.label})"
+        label = (
+            clean
+            if country is None or parent is not None or country.label in clean
+            else f"{clean} ({country.label})"
+        )
         state.sink.labelled(iri, label, evidence)
         state.sink.add(iri, CAKG.extracted, Literal(True), evidence)
         if country is not None:
@@ -427,25 +473,45 @@ def _official(
     )
 
 
-_HEADS_OF_GOVERNMENT = {"prime minister", "deputy prime minister", "premier", "vice premier", "chief minister"}
+_HEADS_OF_GOVERNMENT = {
+    "prime minister",
+    "deputy prime minister",
+    "premier",
+    "vice premier",
+    "chief minister",
+}
 _HEADS_OF_STATE = {"president", "vice president", "king", "sultan", "head of state"}
 _DEPARTMENT_HEADS = {"secretary", "undersecretary", "under secretary", "assistant secretary"}
 
 
-def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity | None, evidence: Span) -> URIRef | None:
+def _post_organisation(
+    state: _Extraction, o: OfficialMention, country: Entity | None, evidence: Span
+) -> URIRef | None:
     role = o.role
     head = role.split()[-1]
     home = country or state.home_country
     if o.of_phrase:
         phrase = re.sub(r"^the\s+", "", o.of_phrase.strip(), flags=re.I)
-        if re.match(r"(?i)(?:department|office|bureau|division|section|unit)\b", phrase) and head != "secretary":
+        if (
+            re.match(r"(?i)(?:department|office|bureau|division|section|unit)\b", phrase)
+            and head != "secretary"
+        ):
             parent = None
             if o.under_phrase:
-                parent = _org_entity(state, o.under_phrase, kind="government", country=home, parent=None, evidence=evidence)
+                parent = _org_entity(
+                    state,
+                    o.under_phrase,
+                    kind="government",
+                    country=home,
+                    parent=None,
+                    evidence=evidence,
+                )
                 known_parent = state.gaz.by_iri(parent)
                 if country is None and known_parent is not None and known_parent.country:
                     home = state.gaz.get(known_parent.country)
-            return _org_entity(state, phrase, kind="unit", country=home, parent=parent, evidence=evidence)
+            return _org_entity(
+                state, phrase, kind="unit", country=home, parent=parent, evidence=evidence
+            )
         if head == "ambassador":
             sending = state.gaz.lookup(re.sub(r"^the\s+", "", phrase, flags=re.I))
             if sending is not None and sending.kind == "country":
@@ -461,7 +527,9 @@ def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity |
             if known is not None:
                 return known.iri
             name = phrase
-        return _org_entity(state, name, kind="government", country=home, parent=None, evidence=evidence)
+        return _org_entity(
+            state, name, kind="government", country=home, parent=None, evidence=evidence
+        )
     if home is None:
         return None
     posts = state.gaz.head_posts.get(home.key, {})
@@ -470,7 +538,14 @@ def _post_organisation(state: _Extraction, o: OfficialMention, country: Entity |
     if role in _HEADS_OF_STATE:
         return home.iri
     if role in _HEADS_OF_GOVERNMENT:
-        return _org_entity(state, f"Government of {home.label}", kind="government", country=home, parent=None, evidence=evidence)
+        return _org_entity(
+            state,
+            f"Government of {home.label}",
+            kind="government",
+            country=home,
+            parent=None,
+            evidence=evidence,
+        )
     return None
 
 
@@ -647,7 +722,10 @@ def _place_in(
     for m in matches:
         if m.entity.kind == "place" and after <= m.start < limit:
             return m.entity.iri
-    if re.search(r"\bhere\b", sentence.text[after - sentence.start : limit - sentence.start]) and state.dateline_place is not None:
+    if (
+        re.search(r"\bhere\b", sentence.text[after - sentence.start : limit - sentence.start])
+        and state.dateline_place is not None
+    ):
         return state.dateline_place.iri
     if before is not None:
         return None
@@ -692,25 +770,48 @@ _ORGANISER_NAME = re.compile(
 )
 
 
-def _organiser(state: _Extraction, sentence: Sentence, matches: list[Match], at: int, evidence: Span) -> URIRef | None:
+def _organiser(
+    state: _Extraction, sentence: Sentence, matches: list[Match], at: int, evidence: Span
+) -> URIRef | None:
     """Return who held the event a sentence reports: "X held a press conference", "held by the ministry"."""
     text = sentence.text
-    by = re.search(r"\b(?:held|hosted|organi[sz]ed|convened)\s+by\s+(?:the\s+)?|\b(?:conference|briefing|meeting)\s+of\s+the\s+", text)
+    by = re.search(
+        r"\b(?:held|hosted|organi[sz]ed|convened)\s+by\s+(?:the\s+)?|\b(?:conference|briefing|meeting)\s+of\s+the\s+",
+        text,
+    )
     if by is not None:
         after = sentence.start + by.end()
-        known = next((x.entity.iri for x in matches if after <= x.start < after + 3 and x.entity.kind in AGENT_KINDS), None)
+        known = next(
+            (
+                x.entity.iri
+                for x in matches
+                if after <= x.start < after + 3 and x.entity.kind in AGENT_KINDS
+            ),
+            None,
+        )
         if known is not None:
             return known
         if re.match(r"(?i)ministry\b", text[by.end() :]) and state.last_ministry is not None:
             return state.last_ministry
     held = _HELD.search(text)
     if held is not None:
-        before = [x for x in matches if x.end <= sentence.start + held.start() and x.entity.kind in AGENT_KINDS]
+        before = [
+            x
+            for x in matches
+            if x.end <= sentence.start + held.start() and x.entity.kind in AGENT_KINDS
+        ]
         if before and sentence.start + held.start() - before[-1].end < 5:
             return before[-1].entity.iri
         named = _ORGANISER_NAME.search(text)
         if named is not None and named.end() <= held.end() + 1:
-            return _org_entity(state, named.group("org"), kind="government", country=state.home_country, parent=None, evidence=evidence)
+            return _org_entity(
+                state,
+                named.group("org"),
+                kind="government",
+                country=state.home_country,
+                parent=None,
+                evidence=evidence,
+            )
         if before:
             return before[-1].entity.iri
     return None
@@ -728,7 +829,11 @@ def _conference(
     if m is None:
         return
     # The conference's own date: in its clause, not a figure's period elsewhere in the sentence.
-    near = [d for d in dates if abs(d.start - (sentence.start + m.end())) < 60 and d.value.precision == "day"]
+    near = [
+        d
+        for d in dates
+        if abs(d.start - (sentence.start + m.end())) < 60 and d.value.precision == "day"
+    ]
     when = near[0] if near else None
     said_in: Span | None = None
     if when is None and state.conference is not None:
@@ -757,9 +862,17 @@ def _conference(
         if place is not None:
             label += f", {_label_of(state, place)}"
         date_key = when.value.iso if when is not None else state.published.isoformat()
-        where = place.rsplit("/", 1)[1] if place is not None else (organiser.rsplit("/", 1)[1] if organiser is not None else "x")
+        where = (
+            place.rsplit("/", 1)[1]
+            if place is not None
+            else (organiser.rsplit("/", 1)[1] if organiser is not None else "x")
+        )
         iri = entity_iri("event", date_key, f"press-conference-{where}")
-        status = CAKG.Occurred if when is None or when.value.earliest <= state.published else CAKG.Planned
+        status = (
+            CAKG.Occurred
+            if when is None or when.value.earliest <= state.published
+            else CAKG.Planned
+        )
         _event(state, iri, CAKG.PressConference, label, evidence, when=when, status=status)
         if when is not None and said_in is not None:
             # The date is stated by the earlier sentence, too.
@@ -771,7 +884,10 @@ def _conference(
     if organiser is not None:
         _participate(state, iri, organiser, CAKG.Organiser, evidence)
         state.sink.add(iri, SCHEMA.organizer, organiser, evidence)
-    subject = re.match(rf"\s*(?P<who>{NAME}|{_PRONOUN}|[A-Z][a-z]+)\s+(?:made|gave|delivered|spoke|said)", sentence.text)
+    subject = re.match(
+        rf"\s*(?P<who>{NAME}|{_PRONOUN}|[A-Z][a-z]+)\s+(?:made|gave|delivered|spoke|said)",
+        sentence.text,
+    )
     if subject is not None:
         speaker = _resolve_speaker(state, subject.group("who"), evidence)
         if speaker is not None:
@@ -783,12 +899,20 @@ def _conference(
 _MEETING_NAME = re.compile(
     r"\bthe\s+(?P<name>(?:\d+(?:st|nd|rd|th)\s+)?(?:[A-Z][\w'’-]*\s+){1,6}(?:Consultations|Meeting|Dialogue|Forum|Commission\s+Meeting|Expo|Business\s+Summit))\b"
 )
-_TALKS_WITH = re.compile(r"\b(?P<verb>held|holds|hold|will\s+hold|would\s+hold|for)\s+talks\b(?P<mid>[^.;]{0,80}?)\bwith\s+", re.I)
+_TALKS_WITH = re.compile(
+    r"\b(?P<verb>held|holds|hold|will\s+hold|would\s+hold|for)\s+talks\b(?P<mid>[^.;]{0,80}?)\bwith\s+",
+    re.I,
+)
 _MET = re.compile(r"\b(?:met|meeting|meets|will\s+meet)\s+(?:with\s+)?", re.I)
-_SEMINAR = re.compile(r"\b(?:hold|holds|held|host|hosts|hosted|organi[sz]e|organi[sz]es)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:seminar|workshop|forum|meeting|roadshow)\b", re.I)
+_SEMINAR = re.compile(
+    r"\b(?:hold|holds|held|host|hosts|hosted|organi[sz]e|organi[sz]es)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:seminar|workshop|forum|meeting|roadshow)\b",
+    re.I,
+)
 
 
-def _people_in(officials: list[_Official], persons: list[tuple[_Person, int, int]], lo: int, hi: int) -> list[_Person]:
+def _people_in(
+    officials: list[_Official], persons: list[tuple[_Person, int, int]], lo: int, hi: int
+) -> list[_Person]:
     """Return the people named at document offsets ``[lo, hi)``."""
     found: list[_Person] = []
     for o in officials:
@@ -800,11 +924,20 @@ def _people_in(officials: list[_Official], persons: list[tuple[_Person, int, int
     return found
 
 
-def _meetings(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match], dates: list[DateMatch], officials: list[_Official]) -> None:
+def _meetings(
+    state: _Extraction,
+    sentence: Sentence,
+    evidence: Span,
+    matches: list[Match],
+    dates: list[DateMatch],
+    officials: list[_Official],
+) -> None:
     """Record talks, meetings and seminars with their participants, date, place and status."""
     text = sentence.text
     persons = _persons_by_name(state, sentence, evidence)
-    found: list[tuple[URIRef, str, int, int, int]] = []  # kind, label, trigger start, end, people-after start
+    found: list[
+        tuple[URIRef, str, int, int, int]
+    ] = []  # kind, label, trigger start, end, people-after start
     for m in _MEETING_NAME.finditer(text):
         found.append((CAKG.Meeting, m.group("name"), m.start(), m.end(), m.end()))
     for m in _TALKS_WITH.finditer(text):
@@ -813,10 +946,22 @@ def _meetings(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
         if not any(lo <= m.start() < hi for _, _, lo, hi, _ in found):
             found.append((CAKG.Meeting, "Meeting", m.start(), m.end(), m.end()))
     for m in _SEMINAR.finditer(text):
-        found.append((CAKG.Meeting, m.group(0).split()[-1].capitalize(), m.start(), m.end(), m.end()))
-    for kind, name, lo, hi, after in found:
-        clause_end = next((b.start() for b in re.finditer(r"[;.]\s|,\s+(?:while|and\s+(?:said|added))", text) if b.start() > hi), len(text))
-        subject_start = max((b.end() for b in re.finditer(r"[,;]\s+|\b(?:after|before|when)\s+", text[:lo])), default=0)
+        found.append(
+            (CAKG.Meeting, m.group(0).split()[-1].capitalize(), m.start(), m.end(), m.end())
+        )
+    for kind, name, lo, hi, _after in found:
+        clause_end = next(
+            (
+                b.start()
+                for b in re.finditer(r"[;.]\s|,\s+(?:while|and\s+(?:said|added))", text)
+                if b.start() > hi
+            ),
+            len(text),
+        )
+        subject_start = max(
+            (b.end() for b in re.finditer(r"[,;]\s+|\b(?:after|before|when)\s+", text[:lo])),
+            default=0,
+        )
         if re.match(r"\s*(?:after|before)\s", text[max(0, lo - 7) : lo]):
             subject_start = 0
         base = sentence.start
@@ -826,14 +971,39 @@ def _meetings(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
         if re.search(r"co-chaired\s+by|chaired\s+by", text[hi:]):
             chaired = re.search(r"co-chaired\s+by|chaired\s+by", text[hi:])
             people += _people_in(officials, persons, base + hi + chaired.end(), base + len(text))  # type: ignore[union-attr]
-        agents = [x.entity for x in matches if subject_start <= x.start - sentence.start < clause_end and x.entity.kind == "country" and kind == CAKG.Talks and not people]
-        when = next((d for d in dates if hi <= d.start - sentence.start < clause_end + 1), None) or next((d for d in reversed(dates) if d.start - sentence.start < lo), None)
-        if when is not None and when.text.strip().lower() == "yesterday" and state.dateline_date is not None:
+        agents = [
+            x.entity
+            for x in matches
+            if subject_start <= x.start - sentence.start < clause_end
+            and x.entity.kind == "country"
+            and kind == CAKG.Talks
+            and not people
+        ]
+        when = next(
+            (d for d in dates if hi <= d.start - sentence.start < clause_end + 1), None
+        ) or next((d for d in reversed(dates) if d.start - sentence.start < lo), None)
+        if (
+            when is not None
+            and when.text.strip().lower() == "yesterday"
+            and state.dateline_date is not None
+        ):
             day = state.dateline_date.value.earliest.toordinal() - 1
             d = date.fromordinal(day)
             when = DateMatch(DateValue(d.year, d.month, d.day), when.start, when.end, when.text)
-        place = _place_in(state, sentence, matches, sentence.start + subject_start, evidence, before=sentence.start + clause_end + 1)
-        status = _status(text[subject_start:clause_end], when, state.published, past_verb=bool(re.search(r"\b(?:held|met|was|were)\b", text[subject_start : hi + 1])))
+        place = _place_in(
+            state,
+            sentence,
+            matches,
+            sentence.start + subject_start,
+            evidence,
+            before=sentence.start + clause_end + 1,
+        )
+        status = _status(
+            text[subject_start:clause_end],
+            when,
+            state.published,
+            past_verb=bool(re.search(r"\b(?:held|met|was|were)\b", text[subject_start : hi + 1])),
+        )
         unique: list[_Person] = []
         for p in people:
             if p not in unique:
@@ -841,9 +1011,19 @@ def _meetings(state: _Extraction, sentence: Sentence, evidence: Span, matches: l
         if not unique and not agents and kind != CAKG.Meeting:
             continue
         key = when.value.iso if when is not None else str(state.published.year)
-        slug = slugify(name) if name not in ("Talks", "Meeting") else "-".join([kind.rsplit("#", 1)[1].lower(), *(p.iri.rsplit("/", 1)[1] for p in unique[:2])])
+        slug = (
+            slugify(name)
+            if name not in ("Talks", "Meeting")
+            else "-".join(
+                [kind.rsplit("#", 1)[1].lower(), *(p.iri.rsplit("/", 1)[1] for p in unique[:2])]
+            )
+        )
         iri = entity_iri("event", key, slug)
-        label = name if name not in ("Talks", "Meeting") else f"{name} of {' and '.join(p.label for p in unique) or ' and '.join(a.label for a in agents)}"
+        label = (
+            name
+            if name not in ("Talks", "Meeting")
+            else f"{name} of {' and '.join(p.label for p in unique) or ' and '.join(a.label for a in agents)}"
+        )
         _event(state, iri, kind, label, evidence, when=when, status=status)
         if place is not None:
             state.sink.add(iri, SEM.hasPlace, place, evidence)
@@ -890,16 +1070,25 @@ def _resolve_subject(state: _Extraction, entity: Entity | None, text_before: str
     "the Protocol to Upgrade the ASEAN–China Free Trade Area" names the agreement inside an
     instrument's title: it stands for the upgrade protocol of the version the text is about.
     """
-    if entity is not None and entity.kind == "version" and re.search(r"(?i)\bprotocol\b[^,.;]{0,30}$", text_before):
+    if (
+        entity is not None
+        and entity.kind == "version"
+        and re.search(r"(?i)\bprotocol\b[^,.;]{0,30}$", text_before)
+    ):
         # "the Protocol to Upgrade the ASEAN-China Free Trade Area (ACFTA 3.0)"
-        return next((e for e in state.gaz.of_kind("instrument") if e.establishes == entity.key), entity)
+        return next(
+            (e for e in state.gaz.of_kind("instrument") if e.establishes == entity.key), entity
+        )
     if entity is not None and entity.kind != "agreement":
         return entity
     version = state.last_agreement.get("version")
     if re.search(r"(?i)\b(?:protocol|upgrad\w*)\b[^,.;]{0,30}$", text_before):
         instrument = state.last_agreement.get("instrument")
         if version is not None:
-            instrument = next((e for e in state.gaz.of_kind("instrument") if e.establishes == version.key), instrument)
+            instrument = next(
+                (e for e in state.gaz.of_kind("instrument") if e.establishes == version.key),
+                instrument,
+            )
         if instrument is not None:
             return instrument
     return entity
@@ -923,7 +1112,9 @@ def _milestones(
     triggers.sort(key=lambda t: t.start)
     if not triggers:
         return
-    boundaries = sorted({t.start for t in triggers} | {m.start() for m in _DATE_BOUNDARY.finditer(text)})
+    boundaries = sorted(
+        {t.start for t in triggers} | {m.start() for m in _DATE_BOUNDARY.finditer(text)}
+    )
     for i, trigger in enumerate(triggers):
         lo = triggers[i - 1].end if i > 0 else 0
         hi = triggers[i + 1].start if i + 1 < len(triggers) else len(text)
@@ -936,22 +1127,55 @@ def _milestones(
         # The date of a milestone follows its trigger, up to the next trigger or boundary word.
         stop = min((b for b in boundaries if b > trigger.start), default=len(text))
         in_clause = [d for d in dates if trigger.end <= d.start - sentence.start < min(stop, hi)]
-        before = [d for d in dates if lo <= d.start - sentence.start < trigger.start and not any(d.start - sentence.start < b < trigger.start for b in boundaries if b != trigger.start)]
+        before = [
+            d
+            for d in dates
+            if lo <= d.start - sentence.start < trigger.start
+            and not any(
+                d.start - sentence.start < b < trigger.start
+                for b in boundaries
+                if b != trigger.start
+            )
+        ]
         when = in_clause[0] if in_clause else (before[-1] if before else None)
         clause = _clause(text, lo, trigger)
         past_verb = _reported_as_past(text, lo, trigger, when, clause)
         status = _status(clause, when, state.published, past_verb)
         family = _FAMILY[trigger.kind]
-        iri = entity_iri("event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), family)
+        parties = _subject_parties(state, sentence, trigger, lo)
+        iri = entity_iri(
+            "event", subject.iri.split("/id/", 1)[1].split("/", 1)[1].replace("/", "-"), family
+        )
         label = f"{_TYPE_LABEL[trigger.kind]} {subject.label}"
-        _event(state, iri, trigger.kind, label, evidence, when=when, status=status, about=subject.iri)
+        if trigger.kind == CAKG.Ratification and len(parties) == 1:
+            # Each party ratifies on its own day: one event per party.
+            iri = URIRef(f"{iri}/{parties[0].key}")
+            label += f" by {parties[0].label}"
+            state.ratifications[subject.key] = (iri, label)
+        elif (
+            trigger.kind == CAKG.Ratification and not parties and subject.key in state.ratifications
+        ):
+            iri, label = state.ratifications[
+                subject.key
+            ]  # the ratification this text already named
+        _event(
+            state, iri, trigger.kind, label, evidence, when=when, status=status, about=subject.iri
+        )
         if trigger.kind == CAKG.Signing:
             state.last_signing = iri
             _signatories(state, iri, sentence, evidence, matches, officials, trigger)
-            place = _place_in(state, sentence, matches, sentence.start + trigger.end, evidence, before=sentence.start + min(stop, hi))
+            place = _place_in(
+                state,
+                sentence,
+                matches,
+                sentence.start + trigger.end,
+                evidence,
+                before=sentence.start + min(stop, hi),
+            )
             if place is not None:
                 state.sink.add(iri, SEM.hasPlace, place, evidence)
-        _parties_as_subject(state, iri, sentence, evidence, matches, trigger, lo)
+        for party in parties:
+            _participate(state, iri, party.iri, CAKG.Party, evidence)
         _parties_listed(state, iri, sentence, evidence, matches, trigger, absolute_hi)
         state.last_agreement[subject.kind] = subject
     if _WITNESSED.search(text) or re.search(r"\bin\s+the\s+presence\s+of\b", text):
@@ -963,22 +1187,40 @@ def _milestones(
                 if official.start >= witnessed_at:
                     _participate(state, target, official.person.iri, CAKG.Witness, evidence)
             for m in matches:
-                if m.start >= witnessed_at and m.entity.kind in AGENT_KINDS and not any(o.start <= m.start < o.end for o in officials):
+                if (
+                    m.start >= witnessed_at
+                    and m.entity.kind in AGENT_KINDS
+                    and not any(o.start <= m.start < o.end for o in officials)
+                ):
                     _participate(state, target, m.entity.iri, CAKG.Witness, evidence)
 
 
-def _milestone_subject(state: _Extraction, sentence: Sentence, matches: list[Match], trigger: Trigger, lo: int, hi: int) -> Entity | None:
+def _milestone_subject(
+    state: _Extraction, sentence: Sentence, matches: list[Match], trigger: Trigger, lo: int, hi: int
+) -> Entity | None:
     """Return the agreement, version or instrument a milestone trigger is about."""
     text = sentence.text
     start = sentence.start
     if trigger.kind == CAKG.Upgrade:
-        subject = _instrument_or_version(state, matches, start + trigger.end, start + trigger.end + 40)
+        subject = _instrument_or_version(
+            state, matches, start + trigger.end, start + trigger.end + 40
+        )
         return subject if subject is not None and subject.kind == "version" else None
     after_kinds = (CAKG.Signing, CAKG.EntryIntoForce, CAKG.Ratification)
     # The nearest mention in the trigger's own clause: after it for "signed X", before it for "X was concluded".
-    after = [m for m in matches if start + trigger.end <= m.start < start + hi and m.entity.kind in AGREEMENT_KINDS]
-    before = [m for m in matches if start + lo <= m.start < start + trigger.start and m.entity.kind in AGREEMENT_KINDS]
-    ordered = (after[:1] + before[::-1]) if trigger.kind in after_kinds else (before[::-1] + after[:1])
+    after = [
+        m
+        for m in matches
+        if start + trigger.end <= m.start < start + hi and m.entity.kind in AGREEMENT_KINDS
+    ]
+    before = [
+        m
+        for m in matches
+        if start + lo <= m.start < start + trigger.start and m.entity.kind in AGREEMENT_KINDS
+    ]
+    ordered = (
+        (after[:1] + before[::-1]) if trigger.kind in after_kinds else (before[::-1] + after[:1])
+    )
     # A version or instrument is more specific than the agreement it belongs to ("Version 1.0 of the CAFTA").
     ordered.sort(key=lambda m: m.entity.kind == "agreement")
     for m in ordered:
@@ -988,23 +1230,40 @@ def _milestone_subject(state: _Extraction, sentence: Sentence, matches: list[Mat
     if _COREFERENCE.search(window) or re.search(r"negotiations", window, re.I):
         version = state.last_agreement.get("version")
         instrument = state.last_agreement.get("instrument")
-        if trigger.kind in (CAKG.NegotiationLaunch, CAKG.Conclusion, CAKG.SubstantialConclusion, CAKG.FullImplementation):
+        if trigger.kind in (
+            CAKG.NegotiationLaunch,
+            CAKG.Conclusion,
+            CAKG.SubstantialConclusion,
+            CAKG.FullImplementation,
+        ):
             return version or instrument
         if version is not None:
-            return next((e for e in state.gaz.of_kind("instrument") if e.establishes == version.key), instrument or version)
+            return next(
+                (e for e in state.gaz.of_kind("instrument") if e.establishes == version.key),
+                instrument or version,
+            )
         return instrument
     return None
 
 
-def _reported_as_past(text: str, lo: int, trigger: Trigger, when: DateMatch | None, clause: str) -> bool:
+def _reported_as_past(
+    text: str, lo: int, trigger: Trigger, when: DateMatch | None, clause: str
+) -> bool:
     """Return whether the text reports the milestone as done ("concluded", "was signed")."""
-    if re.match(r"(?i)(?:concluded|launched|implemented|entered|came|took|ratified|upgraded|signed|inked|fully|wrapped|finali|completed)", trigger.text):
+    if re.match(
+        r"(?i)(?:concluded|launched|implemented|entered|came|took|ratified|upgraded|signed|inked|fully|wrapped|finali|completed)",
+        trigger.text,
+    ):
         return True
-    if re.search(r"\b(?:was|were|has\s+been|have\s+been|had\s+been|completed|adopted|approved)\b", text[lo : trigger.start]):
+    if re.search(
+        r"\b(?:was|were|has\s+been|have\s+been|had\s+been|completed|adopted|approved)\b",
+        text[lo : trigger.start],
+    ):
         return True
-    if trigger.kind == CAKG.EntryIntoForce and re.search(r"\bwith\s+the\s+(?:full\s+)?entry\s+into\s+force\b", text, re.I):
-        return True
-    return False
+    return bool(
+        trigger.kind == CAKG.EntryIntoForce
+        and re.search(r"\bwith\s+the\s+(?:full\s+)?entry\s+into\s+force\b", text, re.I)
+    )
 
 
 def _clause(text: str, lo: int, trigger: Trigger) -> str:
@@ -1023,39 +1282,69 @@ def _clause(text: str, lo: int, trigger: Trigger) -> str:
     return head[cut:] + text[trigger.start : trigger.end + 25]
 
 
-def _parties_as_subject(
+def _subject_parties(
+    state: _Extraction, sentence: Sentence, trigger: Trigger, lo: int
+) -> list[Entity]:
+    """Return the sides of a milestone named as its subject.
+
+    "China and ASEAN launched ...", "Vietnam has ratified ...", "... said Malaysia had ratified".
+    """
+    head = sentence.text[lo : trigger.start]
+    cut = max(
+        (
+            m.end()
+            for m in re.finditer(
+                r",\s+|;\s+|[–—]\s+|--\s+|\b(?:said|says|noted|announced|added)\s+(?:that\s+)?|\bthat\s+",
+                head,
+            )
+        ),
+        default=0,
+    )
+    found = _parties_in(state, head[cut:])
+    return found if found or cut == 0 else _parties_in(state, head)
+
+
+def _parties_in(state: _Extraction, tail: str) -> list[Entity]:
+    subject = re.match(
+        r"\s*(?:and\s+)?(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)(?:,?\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?))?"
+        r"(?P<rest>\s+(?:\w+\s+){0,9}?)$",
+        tail,
+    )
+    if subject is None:
+        subject = re.match(
+            r"\s*(?P<a>[A-Z][\w-]*)['’]s\s+(?P<rest>(?:\w+\s+){0,3}?)$", tail
+        )  # "Thailand's ratification"
+        if subject is None:
+            return []
+    groups = subject.groupdict()
+    # One side: the verb follows closely ("Vietnam has ratified"); two sides may be further ("China and
+    # ASEAN have said they are working toward the signing").
+    if groups.get("b") is None and len(groups["rest"].split()) > 3:
+        return []
+    found = []
+    for group in ("a", "b"):
+        if groups.get(group) is None:
+            continue
+        entity = state.gaz.lookup(groups[group])
+        if entity is not None and entity.kind in AGENT_KINDS:
+            found.append(entity)
+    return found
+
+
+def _parties_listed(
     state: _Extraction,
     event: URIRef,
     sentence: Sentence,
     evidence: Span,
     matches: list[Match],
     trigger: Trigger,
-    lo: int,
+    absolute_hi: int,
 ) -> None:
-    """Record "China and ASEAN launched ...", "Vietnam has ratified ..." as the sides of a milestone."""
-    head = sentence.text[lo : trigger.start]
-    subject = re.match(
-        r"\s*(?:,\s*)?(?:and\s+)?(?P<a>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)(?:,?\s+and\s+(?P<b>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?))?"
-        r"(?P<rest>\s+(?:\w+\s+){0,9}?)$",
-        head,
-    )
-    if subject is None:
-        return
-    # One side: the verb follows closely ("Vietnam has ratified"); two sides may be further ("China and
-    # ASEAN have said they are working toward the signing").
-    if subject.group("b") is None and len(subject.group("rest").split()) > 3:
-        return
-    for group in ("a", "b"):
-        if subject.group(group) is None:
-            continue
-        entity = state.gaz.lookup(subject.group(group))
-        if entity is not None and entity.kind in AGENT_KINDS:
-            _participate(state, event, entity.iri, CAKG.Party, evidence)
-
-
-def _parties_listed(state: _Extraction, event: URIRef, sentence: Sentence, evidence: Span, matches: list[Match], trigger: Trigger, absolute_hi: int) -> None:
     """Record "entered into force for China, Brunei and Cambodia" as the parties it concerns."""
-    m = re.match(r"(?:\s+(?:today|yesterday|on\s+\w+(?:\s+\d{1,2})?))?\s+for\s+", sentence.text[trigger.end :])
+    m = re.match(
+        r"(?:\s+(?:today|yesterday|on\s+\w+(?:\s+\d{1,2})?))?\s+for\s+",
+        sentence.text[trigger.end :],
+    )
     if m is None:
         return
     lo = sentence.start + trigger.end + m.end()
@@ -1118,10 +1407,22 @@ def _named_events(
     for m in _SUMMIT.finditer(text):
         name = m.group("name")
         iri = entity_iri("event", slugify(name))
-        summit_dates = [d for d in find_dates(text[m.end() : m.end() + 30], state.published, offset=sentence.start + m.end())]
+        summit_dates = [
+            d
+            for d in find_dates(
+                text[m.end() : m.end() + 30], state.published, offset=sentence.start + m.end()
+            )
+        ]
         when = summit_dates[0] if summit_dates else None
-        summit_status = _status(text[: m.end()], when, state.published, past_verb=bool(re.search(r"\b(?:reached|held)\b", text)))
-        if summit_status is None and re.search(r"\bat\s+the\b", text[max(0, m.start() - 8) : m.start() + 5]):
+        summit_status = _status(
+            text[: m.end()],
+            when,
+            state.published,
+            past_verb=bool(re.search(r"\b(?:reached|held)\b", text)),
+        )
+        if summit_status is None and re.search(
+            r"\bat\s+the\b", text[max(0, m.start() - 8) : m.start() + 5]
+        ):
             summit_status = CAKG.Occurred
         _event(state, iri, CAKG.Summit, name, evidence, when=when, status=summit_status)
         reached = re.search(r"reached\s+by\s+(?P<who>.+?)\s+at\s+the\s+", text)
@@ -1195,17 +1496,38 @@ def _named_events(
             None,
         )
         if subject is None:
-            relations = re.match(r"(?:their|the)?\s*(?P<what>(?:[\w-]+\s+){0,3}relations)\b", text[m.end() :])
+            relations = re.match(
+                r"(?:their|the)?\s*(?P<what>(?:[\w-]+\s+){0,3}relations)\b", text[m.end() :]
+            )
             if relations is None:
                 continue
             year_match = re.search(r"\b(?P<y>(?:19|20)\d\d)\b", text)
             when = None
             if year_match is not None:
-                when = DateMatch(DateValue(int(year_match.group("y"))), sentence.start + year_match.start(), sentence.start + year_match.end(), year_match.group(0))
+                when = DateMatch(
+                    DateValue(int(year_match.group("y"))),
+                    sentence.start + year_match.start(),
+                    sentence.start + year_match.end(),
+                    year_match.group(0),
+                )
             what = relations.group("what").strip()
-            iri = entity_iri("event", str(when.value.year if when else state.published.year), f"anniversary-{m.group('ordinal').lower()}-{slugify(what)}")
-            status = _status(text, when, state.published, past_verb=bool(re.search(r"\bmarked\b", text)))
-            _event(state, iri, CAKG.Anniversary, f"{m.group('ordinal')} anniversary of {what}", evidence, when=when, status=status)
+            iri = entity_iri(
+                "event",
+                str(when.value.year if when else state.published.year),
+                f"anniversary-{m.group('ordinal').lower()}-{slugify(what)}",
+            )
+            status = _status(
+                text, when, state.published, past_verb=bool(re.search(r"\bmarked\b", text))
+            )
+            _event(
+                state,
+                iri,
+                CAKG.Anniversary,
+                f"{m.group('ordinal')} anniversary of {what}",
+                evidence,
+                when=when,
+                status=status,
+            )
             continue
         year_match = re.search(r"\b(?P<y>(?:19|20)\d\d)\b", text)
         when = None
@@ -1242,11 +1564,18 @@ _MECHANISM = re.compile(
 )
 
 
-def _mechanisms(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+def _mechanisms(
+    state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]
+) -> None:
     """Record corridors, growth areas and zones the gazetteer does not know yet."""
     for m in _MECHANISM.finditer(sentence.text):
         start, end = sentence.start + m.start("name"), sentence.start + m.end("name")
-        if any(x.start < end and start < x.end and (x.entity.kind == "mechanism" or (x.start <= start and end <= x.end)) for x in matches):
+        if any(
+            x.start < end
+            and start < x.end
+            and (x.entity.kind == "mechanism" or (x.start <= start and end <= x.end))
+            for x in matches
+        ):
             continue
         name = m.group("name")
         iri = entity_iri("mechanism", slugify(name))
@@ -1264,7 +1593,9 @@ def _mechanisms(state: _Extraction, sentence: Sentence, evidence: Span, matches:
 
 def _coverage(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
     chapter_of = re.search(r"\bchapters?\s+of\s+", sentence.text)
-    cover = _COVER.search(sentence.text) or re.search(r"\b(?:in|across)\s+(?:nine|eight|ten|\d+)\s+areas\b", sentence.text)
+    cover = _COVER.search(sentence.text) or re.search(
+        r"\b(?:in|across)\s+(?:nine|eight|ten|\d+)\s+areas\b", sentence.text
+    )
     if chapter_of is not None:
         # "The digital economy chapter of the China-ASEAN Free Trade Area 3.0"
         at = sentence.start + chapter_of.start()
@@ -1333,12 +1664,25 @@ def _speech(
         )
         if m is not None:
             who = m.group("who") or m.group("who2")
-        elif (attribution := re.match(rf"\s*,?\s*(?P<span>[^\"“”]{{0,140}}?)\s+(?:also\s+)?{_SPEECH_VERB}\b|\s*,?\s*{_SPEECH_VERB}\s+(?P<span2>[^\"“”]{{0,140}})", after)) is not None:
+        elif (
+            attribution := re.match(
+                rf"\s*,?\s*(?P<span>[^\"“”]{{0,140}}?)\s+(?:also\s+)?{_SPEECH_VERB}\b|\s*,?\s*{_SPEECH_VERB}\s+(?P<span2>[^\"“”]{{0,140}})",
+                after,
+            )
+        ) is not None:
             # '"...," Secretary-General of ASEAN Dr. Keo Sothea said' / '"...," said Ms. X, Director-General of Y'
             attributed = attribution.group("span") or attribution.group("span2") or ""
             names = [n.group(0) for n in re.finditer(NAME, attributed)]
             officials_here = find_officials(attributed)
-            who = officials_here[-1].name if officials_here else (names[-1] if attribution.group("span") and names else (names[0] if names else None))
+            who = (
+                officials_here[-1].name
+                if officials_here
+                else (
+                    names[-1]
+                    if attribution.group("span") and names
+                    else (names[0] if names else None)
+                )
+            )
         else:
             m2 = re.search(rf"(?P<who>{who_re})\s+(?:also\s+)?{_SPEECH_VERB}\s*[:,]?\s*$", before)
             if m2 is not None:
@@ -1550,7 +1894,10 @@ def _areas_for(
         if indicator == CAKG.OutwardInvestment:
             break
     names = [m.entity for m in (matches or fallback_matches or []) if m.entity.kind in AGENT_KINDS]
-    share = re.search(r"of\s+(?P<a>[A-Z][\w-]*)['’]s\s+(?:total\s+)?(?:foreign\s+|overall\s+|external\s+)?trade", fallback_text or text)
+    share = re.search(
+        r"of\s+(?P<a>[A-Z][\w-]*)['’]s\s+(?:total\s+)?(?:foreign\s+|overall\s+|external\s+)?trade",
+        fallback_text or text,
+    )
     if share is not None:
         ref = state.gaz.lookup(share.group("a"))
         if ref is not None:
@@ -1596,15 +1943,20 @@ def _doc_counterpart(state: _Extraction, ref: Entity) -> Entity | None:
     return pair[1] if pair[0].key == ref.key else pair[0]
 
 
-_FIGURE_CLAUSE = re.compile(r",\s+while\s+|,\s+whereas\s+|;\s+|\s+while\s+|,\s+and\s+(?=[^,]*\b(?:investment|trade)\b)", re.I)
+_FIGURE_CLAUSE = re.compile(
+    r",\s+while\s+|,\s+whereas\s+|;\s+|\s+while\s+|,\s+and\s+(?=[^,]*\b(?:investment|trade)\b)",
+    re.I,
+)
 
 
-def _statistics(state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]) -> None:
+def _statistics(
+    state: _Extraction, sentence: Sentence, evidence: Span, matches: list[Match]
+) -> None:
     text = sentence.text
     _ranks(state, sentence, evidence, matches)
     sentence_periods = find_periods(text, state.published, offset=sentence.start)
     cuts = [0, *(m.end() for m in _FIGURE_CLAUSE.finditer(text)), len(text)]
-    for lo, hi in zip(cuts, cuts[1:], strict=False):
+    for lo, hi in itertools.pairwise(cuts):
         clause = Sentence(sentence.index, sentence.start + lo, sentence.start + hi, text[lo:hi])
         _clause_statistics(state, sentence, clause, evidence, matches, sentence_periods)
 
@@ -1635,7 +1987,14 @@ def _clause_statistics(
     else:
         return
     clause_matches = [m for m in matches if clause.start <= m.start < clause.end]
-    areas = _areas_for(state, clause, clause_matches, indicator, fallback_text=sentence.text, fallback_matches=matches)
+    areas = _areas_for(
+        state,
+        clause,
+        clause_matches,
+        indicator,
+        fallback_text=sentence.text,
+        fallback_matches=matches,
+    )
     if areas is None:
         return
     own = [p for p in sentence_periods if clause.start <= p.start < clause.end]
@@ -1664,7 +2023,9 @@ def _clause_statistics(
         state.statistic_count += 1
         iri = entity_iri("statistic", state.doc.source_id, str(state.statistic_count))
         made.append(iri)
-        _statistic(state, iri, evidence, indicator, areas, period, amount, change, share_value, share_total)
+        _statistic(
+            state, iri, evidence, indicator, areas, period, amount, change, share_value, share_total
+        )
     for a in made:
         for b in made:
             if a != b:
@@ -1741,7 +2102,14 @@ def _ranks(state: _Extraction, sentence: Sentence, evidence: Span, matches: list
         if holder is None or not subject_matches:
             continue
         partner = subject_matches[-1].entity
-        _rank(state, evidence, holder, partner, _RANK_VALUE[m.group("rank").lower().replace("  ", " ")], _rank_period(state, sentence))
+        _rank(
+            state,
+            evidence,
+            holder,
+            partner,
+            _RANK_VALUE[m.group("rank").lower().replace("  ", " ")],
+            _rank_period(state, sentence),
+        )
     for m in _EACH_OTHER.finditer(text):
         pair = re.search(
             r"(?P<a>[A-Z][\w-]*)\s+and\s+(?P<b>[A-Z][\w-]*)\s+being", text
@@ -1773,7 +2141,14 @@ def _rank_period(state: _Extraction, sentence: Sentence) -> PeriodValue:
     return PeriodValue(date(year, 1, 1), date(year, 12, 31), str(year))
 
 
-def _rank(state: _Extraction, evidence: Span, holder: Entity, partner: Entity, value: int, period: PeriodValue) -> None:
+def _rank(
+    state: _Extraction,
+    evidence: Span,
+    holder: Entity,
+    partner: Entity,
+    value: int,
+    period: PeriodValue,
+) -> None:
     year = period.begin.year
     iri = entity_iri("statistic", state.doc.source_id, f"rank-{holder.key}-{partner.key}")
     sink = state.sink

@@ -144,7 +144,10 @@ def _split_titles(o: OfficialMention) -> list[OfficialMention]:
     first, second = parts
     result = []
     for title in (first, second):
-        m = re.match(rf"(?:{_PORTFOLIO}\s+)?(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>.+))?$", title)
+        m = re.match(
+            rf"(?:{_PORTFOLIO}\s+)?(?P<role>{_ROLE})(?:\s+(?:of|for)\s+(?:the\s+)?(?P<of>.+))?$",
+            title,
+        )
         if m is None:
             return [o]
         result.append(

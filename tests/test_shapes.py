@@ -177,4 +177,7 @@ def test_sample_dataset_conforms_to_every_shape() -> None:
     report = validate_dataset(HERE / "sample.trig")
     assert report.conforms, report.text()
     assert report.results == ()
-    assert [str(g) for g in report.graphs] == ["https://w3id.org/cakg/id/graph/s1"]
+    assert [str(g) for g in report.graphs] == [
+        "https://w3id.org/cakg/id/graph/gazetteer",
+        "https://w3id.org/cakg/id/graph/s1",
+    ]

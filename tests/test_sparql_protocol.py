@@ -532,6 +532,26 @@ def test_browsers_asking_for_the_endpoint_go_to_the_query_page(client: FlaskClie
     assert client.get("/sparql", headers={"Accept": "*/*"}).mimetype == "text/turtle"
 
 
+def test_conditional_get_answers_304_without_running_the_query(client: FlaskClient) -> None:
+    first = client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": "text/csv"})
+    tag = first.headers["ETag"]
+    again = client.get(
+        "/sparql",
+        query_string={"query": LABELS},
+        headers={"Accept": "text/csv", "If-None-Match": tag},
+    )
+    assert again.status_code == 304
+    assert again.data == b""
+    other_format = client.get(
+        "/sparql", query_string={"query": LABELS}, headers={"If-None-Match": tag}
+    )
+    assert other_format.status_code == 200
+    assert other_format.headers["ETag"] != tag
+    store = client.get(f"/store?graph={SRC_A}")
+    cached = client.get(f"/store?graph={SRC_A}", headers={"If-None-Match": store.headers["ETag"]})
+    assert cached.status_code == 304
+
+
 def test_graph_store_reads(client: FlaskClient) -> None:
     response = client.get(f"/store?graph={SRC_A}", headers={"Accept": "application/n-triples"})
     assert response.status_code == 200

@@ -77,14 +77,14 @@ def test_source_graphs_are_found_by_type() -> None:
 def test_sample_conforms() -> None:
     report = validate_dataset(_sample())
     assert report.conforms, report.text()
-    assert report.graphs == (S1,)
+    assert report.graphs == (GAZETTEER_GRAPH, S1)
 
 
 def test_results_carry_graph_focus_path_value_and_message(
     broken_report: ValidationReport,
 ) -> None:
     assert not broken_report.conforms
-    assert broken_report.graphs == (S1, S2)
+    assert broken_report.graphs == (GAZETTEER_GRAPH, S1, S2)
     assert {r.graph for r in broken_report.results} == {S2}
     by_shape = {str(r.source_shape).rsplit("#", 1)[1]: r for r in broken_report.results}
     assert set(by_shape) == {"Entity-label", "Event-eventType"}
@@ -106,7 +106,7 @@ def test_only_the_chosen_sources_are_validated() -> None:
 
 
 def test_an_unknown_source_is_an_error_that_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownSourceError, match=r"'nope'.*known sources: s1"):
+    with pytest.raises(UnknownSourceError, match=r"'nope'.*known sources: gazetteer, s1\)"):
         validate_dataset(_sample(), sources=["nope"])
 
 
@@ -117,14 +117,14 @@ def test_a_dataset_file_is_read_by_its_extension(tmp_path: Path) -> None:
     ]
     nquads.write_text("".join(lines), "utf-8")
     report = validate_dataset(nquads)
-    assert report.graphs == (S1, S2)
+    assert report.graphs == (GAZETTEER_GRAPH, S1, S2)
     assert report.count(SH.Violation) == 2
 
 
 def test_text_report_is_grouped_by_source(broken_report: ValidationReport) -> None:
     text = broken_report.render("text")
     assert text.splitlines()[0] == (
-        "Validation of 2 source graphs: does not conform (2 violations, 0 warnings, 0 infos)."
+        "Validation of 3 graphs: does not conform (2 violations, 0 warnings, 0 infos)."
     )
     assert "Source s2:" in text
     assert "Source s1:" not in text
@@ -166,6 +166,19 @@ def test_an_empty_report_conforms() -> None:
         report.render("xml")  # type: ignore[arg-type]
 
 
+def test_gazetteer_problems_are_reported_once_under_the_gazetteer() -> None:
+    dataset = _broken(_sample())
+    gazetteer = dataset.graph(GAZETTEER_GRAPH)
+    asean = URIRef("https://w3id.org/cakg/id/org/asean")
+    gazetteer.remove((asean, RDFS.label, None))
+    gazetteer.add((asean, RDFS.label, Literal("ASEAN")))
+    report = validate_dataset(dataset)
+    about_asean = [r for r in report.results if r.focus_node == asean]
+    assert [(r.graph, r.message[:28]) for r in about_asean] == [
+        (GAZETTEER_GRAPH, "An entity needs at least one")
+    ]
+
+
 def test_warnings_do_not_break_conformance() -> None:
     dataset = _sample()
     dated = dataset.graph(S1)
@@ -204,7 +217,7 @@ def _run(instance: Path, *args: str) -> tuple[int, str, str]:
 def test_cli_exits_0_when_the_build_conforms(good_build: Path) -> None:
     code, out, _ = _run(good_build)
     assert code == 0, out
-    assert out.startswith("Validation of 1 source graph: conforms")
+    assert out.startswith("Validation of 2 graphs: conforms")
 
 
 def test_cli_exits_1_on_violations(bad_build: Path) -> None:
@@ -216,7 +229,7 @@ def test_cli_exits_1_on_violations(bad_build: Path) -> None:
 def test_cli_validates_one_source(bad_build: Path) -> None:
     code, out, _ = _run(bad_build, "--source", "s1")
     assert code == 0, out
-    assert "1 source graph" in out
+    assert out.startswith("Validation of 1 graph: conforms")
 
 
 @pytest.mark.parametrize(
@@ -232,7 +245,7 @@ def test_cli_formats_put_data_on_stdout_and_the_summary_on_stderr(
     code, out, err = _run(bad_build, "--format", fmt)
     assert code == 1
     assert callable(check) and check(out)
-    assert err.startswith("Validation of 2 source graphs: does not conform")
+    assert err.startswith("Validation of 3 graphs: does not conform")
 
 
 def test_cli_exits_2_without_a_build(tmp_path: Path) -> None:
@@ -246,7 +259,7 @@ def test_cli_exits_2_on_an_unknown_source(good_build: Path) -> None:
     code, out, err = _run(good_build, "--source", "nope")
     assert code == 2
     assert out == ""
-    assert "known sources: s1" in err
+    assert "known sources: gazetteer, s1)" in err
 
 
 def test_cli_rejects_an_unknown_format_with_exit_2(good_build: Path) -> None:
@@ -273,7 +286,8 @@ def test_seed_build_has_no_violations_beyond_the_known_loader_problems(
     seed_report: ValidationReport,
 ) -> None:
     report = seed_report
-    assert len(report.graphs) == 3
+    assert len(report.graphs) == 4
+    assert report.graphs[0] == GAZETTEER_GRAPH
     shapes = {
         str(r.source_shape).rsplit("#", 1)[1] for r in report.results if r.severity == SH.Violation
     }

@@ -7,7 +7,7 @@ fact matches an extracted one when every field it gives agrees (labels compared
 case-insensitively as "contains"). Unmatched extracted facts are false positives;
 unmatched expected facts are false negatives.
 
-Run ``python tests/extraction_quality.py`` to print the table.
+Run ``python tests/tests_support/extraction_quality.py -v`` to print the table.
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-
 from cakg.graph.build import nquads_lines
 from cakg.graph.namespaces import PREFIXES
 from cakg.loaders.gazetteer import Gazetteer, fold, load_gazetteer
 from cakg.loaders.pipeline import extract_document
 from cakg.loaders.sources import LOADERS, parse_metadata
 
-TESTS = Path(__file__).parent
+TESTS = Path(__file__).parent.parent
 ARTICLES = TESTS / "articles"
 SEEDS = TESTS / "data" / "seed_sources"
 SEED_EXPECTED = TESTS / "data" / "seed_expected"
