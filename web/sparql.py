@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import time
 import uuid
@@ -249,9 +250,37 @@ def sparql() -> BaseResponse:
         max_rows=max_rows,
         **_negotiated(params),
     )
+    tag = _etag(job)
+    if tag is not None and request.if_none_match.contains(tag):
+        return _not_modified(tag)
     outcome = engine().run(job, timeout=_timeout(params))
     _note(outcome, "query")
-    return _answer(outcome, max_rows)
+    return _tagged(_answer(outcome, max_rows), tag)
+
+
+def _etag(job: object) -> str | None:
+    """Return a validator for a GET of a build, which never changes: the build and the job."""
+    build = current_app.extensions.get("cakg.build")
+    if (
+        request.method not in ("GET", "HEAD")
+        or build is None
+        or current_app.config.get("CAKG_STORE")
+    ):
+        return None
+    return hashlib.sha256(f"{build.path.name}\n{job!r}".encode()).hexdigest()[:32]
+
+
+def _not_modified(tag: str) -> Response:
+    response = Response(status=304)
+    return _tagged(response, tag)
+
+
+def _tagged(response: Response, tag: str | None) -> Response:
+    if tag is not None:
+        response.set_etag(tag)
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Vary"] = "Accept"
+    return response
 
 
 def _update(text: str, params: MultiDict[str, str]) -> Response:
@@ -414,9 +443,13 @@ def _graph_store(named: bool, graph: str | None) -> Response:
                 "/store?default for the default graph (the union of all named graphs)."
             )
         fmt = negotiate(request.headers.get("Accept"), "graph", override=_overrides(request.args))
-        outcome = engine().run(GraphRead(graph if named else None, fmt.key))
+        job = GraphRead(graph if named else None, fmt.key)
+        tag = _etag(job)
+        if tag is not None and request.if_none_match.contains(tag):
+            return _not_modified(tag)
+        outcome = engine().run(job)
         _note(outcome, "gsp-read")
-        return _answer(outcome)
+        return _tagged(_answer(outcome), tag)
     _require_token()
     location = None
     if request.method == "POST" and graph is None:
