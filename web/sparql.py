@@ -460,8 +460,10 @@ def _graph_store(named: bool, graph: str | None) -> Response:
     parts: Sequence[tuple[bytes, str]] = ()
     if request.method in ("PUT", "POST"):
         parts = _rdf_parts()
-    job = GraphWrite(request.method, graph if named else None, tuple(parts), base_iri=graph or None)
-    outcome = engine().run(job)
+    write = GraphWrite(
+        request.method, graph if named else None, tuple(parts), base_iri=graph or None
+    )
+    outcome = engine().run(write)
     _note(outcome, "gsp-write")
     response = Response(status=201 if location else outcome.status)
     if location:
