@@ -1,10 +1,11 @@
-"""Validate the dataset against the SHACL shapes, one source graph at a time.
+"""Validate the dataset against the SHACL shapes, one named graph at a time.
 
 Claims of different sources may disagree by design (two dates for one milestone), so each
 source's named graph is validated on its own, with the ontology and the gazetteer as
 background: cardinalities hold within one source, and re-validating one changed source
 alone is sound. Only results about nodes the source graph itself describes are kept;
-background nodes are not re-reported once per source.
+background nodes are not re-reported once per source. The gazetteer (the curated reference
+data) is validated as a graph of its own, with the ontology as background.
 
 ``conforms`` follows pySHACL's ``allow_warnings``: warnings and infos are reported but only
 ``sh:Violation`` results make a report fail.
@@ -178,17 +179,17 @@ class ValidationReport:
             for s, name in ((SH.Violation, "violation"), (SH.Warning, "warning"), (SH.Info, "info"))
         )
         n = len(self.graphs)
-        return f"Validation of {n} source graph{'s' if n != 1 else ''}: {verdict} ({counts})."
+        return f"Validation of {n} graph{'s' if n != 1 else ''}: {verdict} ({counts})."
 
     def text(self) -> str:
-        """Return the report as readable text, grouped by source graph."""
+        """Return the report as readable text, grouped by graph."""
         lines = [self.summary()]
         current: URIRef | str | None = ""
         for result in self.results:
             if result.graph != current:
                 current = result.graph
                 lines.append("")
-                lines.append(f"Source {source_id(current) if current else '(no graph)'}:")
+                lines.append(_heading(current))
             lines.append(f"  [{result.severity_name}] {result.message}")
             lines.append(f"    focus node: {self._n3(result.focus_node)}")
             if result.path_text:
@@ -253,6 +254,14 @@ class ValidationReport:
                 for r in self.results
             ],
         }
+
+
+def _heading(graph: URIRef | None) -> str:
+    if graph is None:
+        return "Graph (unnamed):"
+    if graph == GAZETTEER_GRAPH:
+        return "Gazetteer:"
+    return f"Source {source_id(graph)}:"
 
 
 def _json_term(node: Node) -> str:
@@ -408,26 +417,34 @@ def validate_dataset(
     if not isinstance(dataset, Dataset):
         path = Path(dataset)
         dataset = _parse_dataset(path, "nquads" if path.suffix in {".nq", ".nquads"} else "trig")
-    names = _select(source_graph_names(dataset), sources)
-    background = _background(
-        dataset.graph(ONTOLOGY_IRI) if _has_graph(dataset, ONTOLOGY_IRI) else None,
-        dataset.graph(GAZETTEER_GRAPH) if _has_graph(dataset, GAZETTEER_GRAPH) else None,
-    )
+    ontology = dataset.graph(ONTOLOGY_IRI) if _has_graph(dataset, ONTOLOGY_IRI) else None
+    gazetteer = dataset.graph(GAZETTEER_GRAPH) if _has_graph(dataset, GAZETTEER_GRAPH) else None
+    reference = [GAZETTEER_GRAPH] if gazetteer is not None and len(gazetteer) else []
+    names = _select([*reference, *source_graph_names(dataset)], sources)
     reports = [
-        validate_graph(dataset.graph(name), background=background, graph_name=name, shapes=shapes)
+        validate_graph(
+            dataset.graph(name),
+            background=_background(ontology, None if name in reference else gazetteer),
+            graph_name=name,
+            shapes=shapes,
+        )
         for name in names
     ]
     return _combine(reports)
 
 
 def build_source_graphs(build: Build, sources: Iterable[str] | None = None) -> list[URIRef]:
-    """Return the names of the source graphs of ``build`` (only ``sources``, if given).
+    """Return the graphs of ``build`` to validate: the gazetteer, then the source graphs.
+
+    ``sources`` limits them to these source ids (``gazetteer`` for the gazetteer) or IRIs.
 
     Raises:
         UnknownSourceError: a requested source has no graph in the build.
     """
     rows = build.manifest.get("graphs", [])
-    return _select(sorted(URIRef(r["name"]) for r in rows if r.get("kind") == "source"), sources)
+    reference = sorted(URIRef(r["name"]) for r in rows if r.get("kind") == "reference")
+    source = sorted(URIRef(r["name"]) for r in rows if r.get("kind") == "source")
+    return _select([*reference, *source], sources)
 
 
 def validate_build(
@@ -437,9 +454,9 @@ def validate_build(
     shapes: Graph | None = None,
     progress: Callable[[URIRef], None] | None = None,
 ) -> ValidationReport:
-    """Validate the source graphs of a build, reading only the graphs needed from its dumps.
+    """Validate the gazetteer and source graphs of a build, reading only the dumps needed.
 
-    Only the chosen sources' dumps, the ontology and the gazetteer are read, so validating
+    Only the chosen graphs' dumps, the ontology and the gazetteer are read, so validating
     one changed source costs the same whatever the size of the rest of the dataset.
     ``progress`` is called with each graph's name once it is validated.
 
@@ -447,15 +464,16 @@ def validate_build(
         UnknownSourceError: a requested source has no graph in the build.
     """
     chosen = build_source_graphs(build, sources)
-    names = {row["name"] for row in build.manifest.get("graphs", [])}
-    background = _background(
-        _read_dump(build, ONTOLOGY_IRI) if str(ONTOLOGY_IRI) in names else None,
-        _read_dump(build, GAZETTEER_GRAPH) if str(GAZETTEER_GRAPH) in names else None,
-    )
+    kinds = {URIRef(row["name"]): row.get("kind") for row in build.manifest.get("graphs", [])}
+    ontology = _read_dump(build, ONTOLOGY_IRI) if ONTOLOGY_IRI in kinds else None
+    gazetteer = _read_dump(build, GAZETTEER_GRAPH) if GAZETTEER_GRAPH in kinds else None
     reports = []
     for name in chosen:
-        dump = _read_dump(build, name)
-        reports.append(validate_graph(dump, background=background, graph_name=name, shapes=shapes))
+        if name == GAZETTEER_GRAPH and gazetteer is not None:
+            graph, background = gazetteer, _background(ontology, None)
+        else:
+            graph, background = _read_dump(build, name), _background(ontology, gazetteer)
+        reports.append(validate_graph(graph, background=background, graph_name=name, shapes=shapes))
         if progress is not None:
             progress(name)
     return _combine(reports)

@@ -174,6 +174,7 @@ def test_gazetteer_problems_are_reported_once_under_the_gazetteer() -> None:
     gazetteer.add((asean, RDFS.label, Literal("ASEAN")))
     report = validate_dataset(dataset)
     about_asean = [r for r in report.results if r.focus_node == asean]
+    assert "Gazetteer:" in report.text()
     assert [(r.graph, r.message[:28]) for r in about_asean] == [
         (GAZETTEER_GRAPH, "An entity needs at least one")
     ]
