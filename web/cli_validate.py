@@ -1,4 +1,4 @@
-"""The ``validate`` command: SHACL validation of the current build, one source graph at a time.
+"""The ``validate`` command: SHACL validation of the current build, one graph at a time.
 
 Registered on the ``cakg`` group by ``cakg.web.cli``. Exit codes follow pySHACL's:
 0 the data conforms (warnings allowed), 1 violations were found, 2 an error occurred.
@@ -34,14 +34,15 @@ EXIT_ERROR = 2
     "sources",
     multiple=True,
     metavar="ID",
-    help="Validate only this source (its id, e.g. 000_28ddfdb37133726e); repeatable.",
+    help="Validate only this source (its id, e.g. 000_28ddfdb37133726e, or 'gazetteer'); "
+    "repeatable.",
 )
 @click.pass_context
 def validate(ctx: click.Context, fmt: str, sources: tuple[str, ...]) -> None:
-    """Validate the current build against the SHACL shapes, one source graph at a time.
+    """Validate the current build against the SHACL shapes, one named graph at a time.
 
-    Each source's graph is checked with the ontology and the gazetteer as background. The
-    report goes to stdout; exit code 0 means it conforms (warnings allowed), 1 that there
+    Each source's graph is checked with the ontology and the gazetteer as background, and the
+    gazetteer with the ontology. The report goes to stdout; exit code 0 means it conforms (warnings allowed), 1 that there
     are violations, 2 an error (message on stderr).
     """
     try:
