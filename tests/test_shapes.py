@@ -25,7 +25,7 @@ from cakg.graph.validation import (
     validate_graph,
 )
 from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 HERE = Path(__file__).parent / "shapes"
 PREFIXES = (HERE / "prefixes.ttl").read_text("utf-8")
@@ -181,3 +181,17 @@ def test_sample_dataset_conforms_to_every_shape() -> None:
         "https://w3id.org/cakg/id/graph/gazetteer",
         "https://w3id.org/cakg/id/graph/s1",
     ]
+
+
+def test_every_class_of_the_ontology_is_targeted_by_a_shape() -> None:
+    ontology = ontology_graph()
+    namespace = str(SHAPES)[: -len("shapes#")] + "ontology#"
+    classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(namespace)}
+    targeted = set(shapes_graph().objects(None, SH.targetClass))
+    uncovered = {
+        c
+        for c in classes
+        if not any(t in targeted for t in ontology.transitive_objects(c, RDFS.subClassOf))
+    }
+    assert len(classes) > 30
+    assert sorted(uncovered) == []
