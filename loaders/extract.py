@@ -272,6 +272,7 @@ def extract(document: Document, gazetteer: Gazetteer) -> FactSink:
     state = _Extraction(document, gazetteer, FactSink(document))
     state.sentences = split_sentences(document.text)
     _dateline(state)
+    _publisher(state)
     for sentence in state.sentences:
         _sentence(state, sentence)
     _attach_statements_to_conference(state)
@@ -299,6 +300,17 @@ def _dateline(state: _Extraction) -> None:
             )
             state.dateline_date = dates[0] if dates else None
         return
+
+
+def _publisher(state: _Extraction) -> None:
+    """Name the publisher the metadata gives: a known organisation, or a news organisation of its own."""
+    name = state.doc.metadata.publisher
+    known = state.gaz.lookup(name) or next((m.entity for m in state.gaz.find(name) if m.entity.kind == "organisation"), None)
+    if known is not None and known.kind == "organisation":
+        state.sink.publisher = known.iri
+        return
+    state.sink.publisher = entity_iri("org", "publisher", slugify(re.sub(r"\s*\(.*?\)\s*", " ", name)))
+    state.sink.publisher_label = name
 
 
 def _sentence(state: _Extraction, sentence: Sentence) -> None:

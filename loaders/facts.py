@@ -60,6 +60,9 @@ class FactSink:
     mentions: dict[tuple[int, int], URIRef] = field(default_factory=dict)
     mention_sentences: dict[tuple[int, int], Span] = field(default_factory=dict)
     extra_spans: set[Span] = field(default_factory=set)
+    #: The publisher's IRI, and its label when the gazetteer does not know it.
+    publisher: URIRef | None = None
+    publisher_label: str | None = None
 
     def add(
         self,
@@ -179,6 +182,15 @@ class FactSink:
             g.add((doc_iri, DCTERMS.title, Literal(meta.title, lang=meta.language)))
         g.add((doc_iri, DCTERMS.issued, Literal(meta.published.isoformat(), datatype=XSD.date)))
         g.add((doc_iri, DCTERMS.language, Literal(meta.language)))
+        if self.publisher is not None:
+            g.add((doc_iri, DCTERMS.publisher, self.publisher))
+            g.add((doc_iri, SCHEMA.publisher, self.publisher))
+            if self.publisher_label is not None:
+                # A publisher the gazetteer does not know, named by the source's metadata.
+                for t in types_for(CAKG.NewsOrganisation):
+                    g.add((self.publisher, RDF.type, t))
+                g.add((self.publisher, RDFS.label, Literal(self.publisher_label, lang="en")))
+                g.add((self.publisher, CAKG.extracted, Literal(True)))
         g.add((doc_iri, DCTERMS.identifier, Literal(doc.source_id)))
         if meta.url:
             g.add((doc_iri, SCHEMA.url, Literal(meta.url, datatype=XSD.anyURI)))
