@@ -287,7 +287,9 @@ def _label(index: _Index, iri: str) -> str:
             return names[lang]
     if iri in _KNOWN_LABELS:
         return _KNOWN_LABELS[iri]
-    # camelCase local names read as words: AgreementVersion -> agreement version
+    if not iri.startswith(CAKG_NS):
+        return local_name(iri)
+    # our camelCase terms read as words: AgreementVersion -> agreement version
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local_name(iri)).lower()
 
 
@@ -463,7 +465,13 @@ def _node_attributes(
 def _is_entity_or_folded(index: _Index, iri: str) -> bool:
     """Return whether ``iri`` is an entity (kept or not) or a folded n-ary node."""
     types = index.types.get(iri, set())
-    folded = {CAKG_NS + "Participation", CAKG_NS + "Tenure", RDF_NS + "Statement"}
+    # n-ary nodes folded into edges, and provenance (reified statements, text spans)
+    folded = {
+        CAKG_NS + "Participation",
+        CAKG_NS + "Tenure",
+        RDF_NS + "Statement",
+        CAKG_NS + "TextSpan",
+    }
     return bool(types & folded) or _class_of(types) is not None
 
 

@@ -56,6 +56,7 @@ def test_entities_are_nodes_with_labels_classes_and_literals(quads: list[Any]) -
     mofcom = graph.nodes[ID + "org/mofcom"]
     assert mofcom["class"] == "GovernmentBody"
     assert mofcom["aliases"] == ["MOFCOM"]
+    assert graph.nodes[ID + "country/china"]["wikidata"] == "Q148"  # an IRI's name as it is
     signing = graph.nodes[SIGNING]
     assert signing["date"] == "2025-10-28"
     assert signing["eventType"] == "signing"  # a concept becomes its label
