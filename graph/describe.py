@@ -287,6 +287,16 @@ class Description:
         )
 
     @property
+    def sources(self) -> list[Evidence]:
+        """Return one piece of evidence per source document the facts cite, oldest first."""
+        seen: dict[str, Evidence] = {}
+        for fact in [*self.outgoing, *self.incoming]:
+            for evidence in fact.evidence:
+                if evidence.source is not None:
+                    seen.setdefault(evidence.source, evidence)
+        return sorted(seen.values(), key=lambda e: (e.issued or "", e.source or ""))
+
+    @property
     def title(self) -> str:
         """Return the page title: the label, else the compact IRI."""
         return self.label or compact(self.iri)

@@ -376,6 +376,9 @@ def test_every_seed_iri_dereferences(seed_client: FlaskClient, seed_build: Build
 def test_seed_person_page_cites_the_press_release(seed_client: FlaskClient) -> None:
     page = html_of(seed_client.get("/id/person/wang-wentao.html", headers={"Accept": "text/html"}))
     assert page.findtext(".//h1") == "Wang Wentao"
+    cited = page.xpath("//p[@class='sources']/a[@class='source']/@href")
+    assert "/id/source/003_d1853fc3ef21e3a4" in cited
+    assert len(cited) == len(set(cited))
     incoming = page.xpath("//table[contains(@class,'incoming')]/tbody/tr")
     actors = [
         row
