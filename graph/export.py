@@ -425,6 +425,7 @@ def explorer_json(graph: nx.Graph) -> dict[str, Any]:
             "label": str(data.get("label", "")),
             "weight": data.get("weight", 1),
             "sources": list(data.get("sources", [])),
+            "evidence": list(data.get("evidence", [])),
         }
         for u, v, data in decorated.edges(data=True)
     ]

@@ -208,6 +208,10 @@ def test_explorer_json(quads: list[Any]) -> None:
     assert {g["name"] for g in data["groups"]} >= {"person", "event"}
     assert data["sources"] == ["src-a", "src-b"]
     assert len(data["edges"]) == entity_graph(quads).number_of_edges()
+    place = next(e for e in data["edges"] if e["label"] == "place")
+    assert place["evidence"] == [
+        "On October 28, Minister of Commerce Wang Wentao signed in Kuala Lumpur."
+    ]
 
 
 def test_seed_build_exports_everything(

@@ -113,7 +113,8 @@
                               "data-source": edge.source, "data-target": edge.target}, edgeLayer);
       if (options.arrows) edge.line.setAttribute("marker-end", "url(#arrow)");
       var title = el("title", {}, edge.line);
-      title.textContent = (a.label || a.id) + " — " + (edge.label || "") + " — " + (b.label || b.id);
+      title.textContent = (a.label || a.id) + " — " + (edge.label || "") + " — " + (b.label || b.id) +
+        (edge.evidence && edge.evidence.length ? "\n“" + edge.evidence[0] + "”" : "");
       if (options.edgeLabels && edge.label && !edge.dashed) {
         edge.text = el("text", {class: "edge-label"}, labelLayer);
         edge.text.textContent = edge.label;
