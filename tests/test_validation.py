@@ -271,36 +271,16 @@ def test_cli_rejects_an_unknown_format_with_exit_2(good_build: Path) -> None:
 
 # ------------------------------------------------------------------------ the seed build
 
-#: Loader problems the shapes found in the seed build, reported to the loaders' owner.
-KNOWN_SEED_PROBLEMS = {
-    # sources.json gives each document's publisher; the source graph omits dcterms:publisher.
-    "SourceDocument-publisher",
-}
-
 
 @pytest.fixture(scope="module")
 def seed_report(seed_build: Build) -> ValidationReport:
     return validate_build(seed_build)
 
 
-def test_seed_build_has_no_violations_beyond_the_known_loader_problems(
-    seed_report: ValidationReport,
-) -> None:
-    report = seed_report
-    assert len(report.graphs) == 4
-    assert report.graphs[0] == GAZETTEER_GRAPH
-    shapes = {
-        str(r.source_shape).rsplit("#", 1)[1] for r in report.results if r.severity == SH.Violation
-    }
-    assert shapes <= KNOWN_SEED_PROBLEMS, report.text()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader problem: source documents lack dcterms:publisher (sources.json has it)",
-)
 def test_seed_build_conforms(seed_report: ValidationReport) -> None:
     assert seed_report.conforms, seed_report.text()
+    assert len(seed_report.graphs) == 4
+    assert seed_report.graphs[0] == GAZETTEER_GRAPH
 
 
 def test_one_source_of_the_seed_build_validates_alone(seed_build: Build) -> None:
