@@ -107,6 +107,8 @@ def test_quick_benchmark_prints_the_table(capsys: pytest.CaptureFixture[str]) ->
 def test_rdflib_endpoint_serves_the_same_data(synthetic: Path, tmp_path: Path) -> None:
     from cakg.graph.build import current_build
 
+    pytest.importorskip("rdflib_endpoint", reason="the bench extra (rdflib-endpoint) is missing")
+    pytest.importorskip("uvicorn", reason="the bench extra (uvicorn) is missing")
     build = current_build(synthetic)
     with rdflib_server(build.nquads, tmp_path / "rdflib.log", limit=60) as server:
         person = f"{CAKG}Person"
