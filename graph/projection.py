@@ -482,15 +482,21 @@ def _add_edge(
     p: str,
     o: str,
     sources_of: list[str],
+    *,
+    folded: tuple[tuple[str, str, Term], ...] = (),
     **extra: Any,
 ) -> None:
+    """Add (or merge into) the edge ``s -p-> o``; ``folded`` are the triples it stands for."""
     key = local_name(p)
+    evidence = {text for triple in ((s, p, o), *folded) for text in index.evidence.get(triple, ())}
     if graph.has_edge(s, o, key=key):
         data = graph.edges[s, o, key]
         data["sources"] = sorted(set(data["sources"]) | set(sources_of))
         for name, value in extra.items():
             if value and value not in data.get(name, []):
                 data.setdefault(name, []).append(value)
+        if evidence:
+            data["evidence"] = sorted(set(data.get("evidence", [])) | evidence)
         return
     attributes: dict[str, Any] = {
         "predicate": p,
@@ -499,9 +505,8 @@ def _add_edge(
     }
     for name, value in extra.items():
         attributes[name] = [value] if value else []
-    evidence = index.evidence.get((s, p, o))
     if evidence:
-        attributes["evidence"] = sorted(set(evidence))
+        attributes["evidence"] = sorted(evidence)
     graph.add_edge(s, o, key=key, **attributes)
 
 
@@ -517,6 +522,10 @@ def _add_participation(
         if agent not in nodes:
             continue
         party = next((x for x in parties if x in nodes), "")
+        folded: tuple[tuple[str, str, Term], ...] = (
+            (event, _PARTICIPATION, node),
+            (node, _PARTICIPANT, agent),
+        )
         _add_edge(
             graph,
             index,
@@ -524,11 +533,21 @@ def _add_participation(
             _PARTICIPANT,
             agent,
             sources_of,
+            folded=folded,
             role=", ".join(roles),
             on_behalf_of=party,
         )
         if party and party != agent:
-            _add_edge(graph, index, agent, _ON_BEHALF_OF, party, sources_of, event=event)
+            _add_edge(
+                graph,
+                index,
+                agent,
+                _ON_BEHALF_OF,
+                party,
+                sources_of,
+                folded=((node, _ON_BEHALF_OF, party),),
+                event=event,
+            )
 
 
 def _add_tenure(
@@ -549,6 +568,7 @@ def _add_tenure(
                 _MEMBER_OF,
                 organisation,
                 sources_of,
+                folded=((tenure, _MEMBER, person), (tenure, _ORGANIZATION, organisation)),
                 role=roles[0] if roles else "",
                 title=titles[0] if titles else "",
             )

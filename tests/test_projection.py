@@ -73,6 +73,10 @@ def test_participations_fold_into_edges_with_role_and_party(quads: list[Any]) ->
     assert edge["role"] == ["signatory"]
     assert edge["on_behalf_of"] == [ID + "country/china"]
     assert edge["sources"] == ["src-b"]
+    # the evidence of the folded triples goes with the edge
+    assert edge["evidence"] == [
+        "On October 28, Minister of Commerce Wang Wentao signed in Kuala Lumpur."
+    ]
     assert graph.edges[SIGNING, ANWAR, "participant"]["role"] == ["witness"]
     # sem:hasActor repeats what the participation says: no second edge
     assert not graph.has_edge(SIGNING, WANG, "hasActor")
