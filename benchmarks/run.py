@@ -38,6 +38,8 @@ from benchmarks.http_load import LoadResult, Request, form_query, run_load
 from benchmarks.servers import Server, cakg_server, oxigraph_server, rdflib_server
 from benchmarks.synth import (
     SIZES,
+    SYNTHETIC_CONTEXT,
+    SynthBuild,
     Templates,
     load_templates,
     write_synthetic_articles,
@@ -152,6 +154,51 @@ def measure_validation(
             f"whole-graph validation extrapolated from {len(sample)} of {len(ids)} source "
             "graphs (each is validated on its own, so the time is a sum)"
         )
+
+
+# -- incremental rebuild ----------------------------------------------------------------
+
+
+def measure_incremental(instance: Path, synth: SynthBuild, result: SizeResult) -> None:
+    """Rebuild after one source changed: reuse every other graph, replace one in the store."""
+    from cakg.graph.build import GraphPart
+    from cakg.graph.incremental import FINGERPRINT_KEY, plan_changes, write_incremental_build
+    from rdflib import Graph, URIRef
+
+    previous = synth.build
+    rows = [r for r in previous.manifest["graphs"] if r["kind"] == "source"]
+    row = rows[len(rows) // 2]
+    name, source_id = row["name"], row["source_id"]
+    text = previous.graph_dump(name).read_text("utf-8")
+    # The corrected article yields one changed label; the rest of its graph is the same.
+    changed = text.replace('"@en', ' (corrected)"@en', 1).replace(f" <{name}> .\n", " .\n")
+    fingerprints = {r["source_id"]: r[FINGERPRINT_KEY] for r in rows}
+    fingerprints[source_id] = "corrected"
+    marks: list[tuple[float, str]] = []
+    started = time.perf_counter()
+    plan = plan_changes(previous, fingerprints, context=SYNTHETIC_CONTEXT)
+    if plan.extract != [source_id]:
+        raise RuntimeError(f"the plan should re-extract one source, not {plan.extract}")
+    part = GraphPart(
+        URIRef(name),
+        Graph().parse(data=changed, format="nt"),
+        "source",
+        {"source_id": source_id, FINGERPRINT_KEY: "corrected"},
+    )
+    build = write_incremental_build(
+        plan, [part], instance, progress=lambda m: marks.append((time.perf_counter(), m))
+    )
+    total = time.perf_counter() - started
+    dumps = next(t for t, m in marks if m.startswith("writing dumps"))
+    store = next(t for t, m in marks if m.startswith("updating the store"))
+    done = next(t for t, m in marks if m.endswith(")") and "is current" in m)
+    if build.manifest["quads"] != synth.quads:
+        raise RuntimeError("the incremental build lost or gained quads")
+    result.figures.update(
+        incremental_s=total,
+        incremental_dataset_dumps_s=store - dumps,
+        incremental_store_s=done - store,
+    )
 
 
 # -- queries in-process -----------------------------------------------------------------
@@ -324,8 +371,8 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
     columns = (
         ("size", 6), ("quads", 9), ("sources", 7), ("bulk load q/s", 13),
         ("articles/s extract", 18), ("articles/s build", 16), ("build store q/s", 15),
-        ("validate all s", 14), ("validate one s", 14), ("open store s", 12),
-        ("serve start s", 13),
+        ("validate all s", 14), ("validate one s", 14), ("rebuild one s", 13),
+        ("open store s", 12), ("serve start s", 13),
     )  # fmt: skip
     add(" ".join(f"{name:>{width}}" for name, width in columns))
     for r in results:
@@ -341,10 +388,20 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
             f"{f.get('build_store_quads_s', 0):,.0f}",
             estimated + f"{f.get('validate_all_s', 0):.2f}",
             f"{f.get('validate_one_s', 0):.2f}",
+            f"{f.get('incremental_s', 0):.2f}",
             f"{f.get('open_store_s', 0):.3f}",
             f"{f.get('cakg_startup_s', 0):.2f}",
         )
         add(" ".join(f"{c:>{w}}" for c, (_, w) in zip(cells, columns, strict=True)))
+    add("rebuild one: a build after one source changed (cakg.graph.incremental); of which")
+    add(
+        "dataset-wide dumps s: "
+        + ", ".join(
+            f"{r.name} {r.figures.get('incremental_dataset_dumps_s', 0):.2f}"
+            f" (store update {r.figures.get('incremental_store_s', 0):.2f})"
+            for r in results
+        )
+    )
     add("")
     add("== Competency queries in-process (pyoxigraph), ms: p50 / p99 (rows) ==")
     header = f"{'query':28}" + "".join(f" {r.name:>24}" for r in results)
@@ -420,6 +477,8 @@ def run_size(
     say("  competency queries in-process")
     measure_queries(synth.build.store_path, queries, settings, result)
     measure_http(work, instance, synth.build, queries, synth.entities, triples, settings, result)
+    say("  incremental rebuild of one changed source")
+    measure_incremental(instance, synth, result)
     return result
 
 

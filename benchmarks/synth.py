@@ -34,9 +34,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from cakg.graph.build import Build
+from cakg.graph.incremental import CONTEXT_KEY, FINGERPRINT_KEY
 
 __all__ = [
     "SIZES",
+    "SYNTHETIC_CONTEXT",
     "SynthBuild",
     "Templates",
     "load_templates",
@@ -44,6 +46,9 @@ __all__ = [
     "write_synthetic_articles",
     "write_synthetic_build",
 ]
+
+#: The context fingerprint synthetic builds record (see cakg.graph.incremental).
+SYNTHETIC_CONTEXT = "synthetic"
 
 #: Benchmark sizes by name: target triple counts.
 SIZES = {"10k": 10_000, "100k": 100_000, "1M": 1_000_000}
@@ -242,7 +247,8 @@ def _source_graph(
     bucket = f"b{k % buckets:05d}"
     text = text.replace(f"<{_ID}event/", f"<{_ID}event/{bucket}/")
     text = _shift_dates(text, k % 20)
-    lines = list(dict.fromkeys(line for line in text.splitlines(keepends=True) if line.strip()))
+    # Sorted, as the dumps of a real build are.
+    lines = sorted({line for line in text.splitlines(keepends=True) if line.strip()})
     body = "".join(lines)
     entities.extend(dict.fromkeys(_LOOKUP.findall(body)))
     return source_id, body, entities
@@ -284,7 +290,15 @@ def write_synthetic_build(
             digest.update(text.encode("utf-8"))
             n = text.count("\n")
             total += n
-            rows.append({"name": name, "kind": "source", "triples": n, "source_id": source_id})
+            rows.append(
+                {
+                    "name": name,
+                    "kind": "source",
+                    "triples": n,
+                    "source_id": source_id,
+                    FINGERPRINT_KEY: hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                }
+            )
             graphs.append(name)
             entities.extend(found)
     started = time.perf_counter()
@@ -301,6 +315,7 @@ def write_synthetic_build(
         "graphs": rows,
         "sources": [r["source_id"] for r in rows if r["kind"] == "source"],
         "synthetic": {"seed": seed, "target_triples": triples},
+        CONTEXT_KEY: SYNTHETIC_CONTEXT,
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", "utf-8")
     final = builds / f"000001-{content[:12]}"
