@@ -296,16 +296,19 @@ def _name(graph: nx.Graph, node: Any) -> str:
 def describe_path(graph: nx.Graph, path: list[Any]) -> list[dict[str, Any]]:
     """Return the hops of ``path``: each with both ends and the relations between them.
 
-    A relation reads ``->`` when the edge goes along the path, ``<-`` when against it.
+    A relation reads ``->`` when the edge goes along the path, ``<-`` when against it;
+    ``evidence`` holds the source sentences the relations were extracted from.
     """
     hops = []
     for a, b in itertools.pairwise(path):
         relations: list[str] = []
+        evidence: set[str] = set()
         for u, v, arrow in ((a, b, "->"), (b, a, "<-")):
             if not graph.has_edge(u, v):
                 continue
             datas = graph[u][v].values() if graph.is_multigraph() else [graph[u][v]]
             for data in datas:
+                evidence.update(str(e) for e in data.get("evidence", []))
                 label = str(data.get("label", "related to"))
                 if graph.is_directed():
                     relations.append(f"{arrow} {label}")
@@ -318,6 +321,7 @@ def describe_path(graph: nx.Graph, path: list[Any]) -> list[dict[str, Any]]:
                 "to": b,
                 "to_label": _name(graph, b),
                 "relations": sorted(set(relations)),
+                "evidence": sorted(evidence),
             }
         )
     return hops

@@ -80,6 +80,16 @@ def test_path_by_label_and_local_id(instance: Path) -> None:
         "  <- participant  signing of the CAFTA 3.0 protocol",
         "  -> participant  Anwar Ibrahim",
     ]
+    code, out, _ = run(
+        instance, "path", "wang wentao", "kuala lumpur", "--view", "entities", "--evidence"
+    )
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "  <- participant  signing of the CAFTA 3.0 protocol",
+        "      “On October 28, Minister of Commerce Wang Wentao signed in Kuala Lumpur.”",
+        "  -> place  Kuala Lumpur",
+        "      “On October 28, Minister of Commerce Wang Wentao signed in Kuala Lumpur.”",
+    ]
     code, out, _ = run(instance, "path", "wang wentao", "xi jinping", "--all", "--json")
     paths = json.loads(out)
     assert code == 0

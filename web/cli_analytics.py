@@ -203,6 +203,7 @@ def centrality(
 @view_options
 @click.option("--all", "all_paths", is_flag=True, help="List every simple path up to --cutoff.")
 @click.option("--cutoff", type=click.IntRange(min=1, max=8), default=4, show_default=True)
+@click.option("--evidence", is_flag=True, help="Quote the sentences each step comes from.")
 @json_option
 @click.pass_context
 def path(
@@ -212,6 +213,7 @@ def path(
     target: str,
     all_paths: bool,
     cutoff: int,
+    evidence: bool,
     as_json: bool,
     **options: Any,
 ) -> None:
@@ -237,6 +239,9 @@ def path(
             click.echo(hops[0]["from_label"] if hops else graph.nodes[a].get("label", a))
             for hop in hops:
                 click.echo(f"  {' / '.join(hop['relations']) or '-'}  {hop['to_label']}")
+                if evidence:
+                    for sentence in hop["evidence"]:
+                        click.echo(f"      “{sentence}”")
 
     _emit([{"nodes": p, "hops": h} for p, h in zip(paths, described, strict=True)], as_json, table)
 

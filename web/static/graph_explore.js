@@ -173,7 +173,7 @@
         current.showPath(path.nodes);
         path.hops.forEach(function (hop, i) {
           if (i === 0) addStep(result, hop.from_label, "");
-          addStep(result, hop.to_label, hop.relations.join(" / "));
+          addStep(result, hop.to_label, hop.relations.join(" / "), hop.evidence);
         });
         result.dataset.steps = path.hops.length;
       })
@@ -186,8 +186,9 @@
       });
   }
 
-  function addStep(list, label, relation) {
+  function addStep(list, label, relation, evidence) {
     var item = document.createElement("li");
+    if (evidence && evidence.length) item.title = "“" + evidence.join("”\n“") + "”";
     if (relation) {
       var how = document.createElement("span");
       how.className = "path-relation";
