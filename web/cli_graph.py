@@ -16,6 +16,7 @@ from cakg.errors import CakgError, SourceError
 from cakg.graph.build import Build, current_build, nquads_lines
 from cakg.graph.catalog import get_query, list_queries
 from cakg.graph.namespaces import PREFIXES
+from cakg.graph.remote import push_build
 from cakg.graph.store import open_build_store
 from cakg.loaders.pipeline import build_from_sources, extract_file, metadata_from_options
 from cakg.loaders.sources import parse_metadata
@@ -67,8 +68,22 @@ def _build(ctx: click.Context) -> Build:
     help="A gazetteer TOML file to use instead of the packaged one.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Do not show progress.")
+@click.option(
+    "--store",
+    "store_url",
+    metavar="URL",
+    default=None,
+    help="Then push every named graph to the SPARQL store at URL (Graph Store PUT; graphs of "
+    "removed sources are deleted there). See docs/REMOTE-STORES.md.",
+)
 @click.pass_context
-def build(ctx: click.Context, sources_dir: Path, gazetteer_path: Path | None, quiet: bool) -> None:
+def build(
+    ctx: click.Context,
+    sources_dir: Path,
+    gazetteer_path: Path | None,
+    quiet: bool,
+    store_url: str | None,
+) -> None:
     """Build the dataset from the sources: TriG and N-Quads dumps and the Oxigraph store.
 
     The build is atomic: it is written aside and becomes current only when complete, so a
@@ -94,6 +109,16 @@ def build(ctx: click.Context, sources_dir: Path, gazetteer_path: Path | None, qu
     )
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
+    if store_url:
+        try:
+            pushed = push_build(report.build, store_url, prune=True, progress=progress)
+        except CakgError as exc:
+            click.echo(f"Error: the build is done but pushing it failed: {exc}", err=True)
+            ctx.exit(2)
+        click.echo(
+            f"pushed {len(pushed.pushed)} graphs ({pushed.triples} triples) to {pushed.store}"
+            + (f", deleted {len(pushed.deleted)}" if pushed.deleted else "")
+        )
     ctx.exit(1 if report.problems else 0)
 
 
