@@ -18,7 +18,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 from cakg.errors import QueryError, QueryTimeout, StoreError
-from cakg.graph.build import Build
+from cakg.graph.build import Build, current_build
 from cakg.graph.engine import GraphNotFound, GraphRead, GraphWrite, Ping, Query, Stats, Update
 from cakg.graph.remote import (
     Endpoints,
@@ -30,6 +30,8 @@ from cakg.graph.remote import (
 )
 from cakg.graph.sparql import OperationRefused
 from cakg.graph.store import open_build_store
+from cakg.web.cli import cli
+from click.testing import CliRunner
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 LIANG = "https://w3id.org/cakg/id/person/liang-jianjun"
@@ -393,3 +395,30 @@ def test_the_app_refuses_an_update_token_with_a_remote_store(tmp_path: Path) -> 
                 "CAKG_UPDATE_TOKEN": "secret",
             }
         )
+
+
+@pytest.mark.server
+def test_build_with_store_pushes_the_build(tmp_path: Path) -> None:
+    seed = Path(__file__).parent / "data" / "seed_sources"
+    with oxigraph_server("--union-default-graph") as url:
+        _put(url, STALE, f'<{LIANG}> <http://example.org/p> "gone" .\n')
+        result = CliRunner().invoke(
+            cli,
+            ["--instance", str(tmp_path), "build", "-q", "--sources", str(seed), "--store", url],
+        )
+        assert result.exit_code == 0, result.output
+        counts = remote_counts(url)
+    build = current_build(tmp_path)
+    assert counts == {row["name"]: row["triples"] for row in build.manifest["graphs"]}
+    assert "pushed 6 graphs" in result.output and "deleted 1" in result.output
+
+
+def test_build_with_an_unreachable_store_exits_2_after_building(tmp_path: Path) -> None:
+    seed = Path(__file__).parent / "data" / "seed_sources"
+    url = f"http://127.0.0.1:{_free_port()}"
+    result = CliRunner().invoke(
+        cli, ["--instance", str(tmp_path), "build", "-q", "--sources", str(seed), "--store", url]
+    )
+    assert result.exit_code == 2
+    assert "Cannot reach the SPARQL store" in result.output
+    assert current_build(tmp_path).manifest["quads"] > 0
