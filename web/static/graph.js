@@ -45,6 +45,8 @@
     var links = edges
       .map(function (edge) { return [index[edge.source], index[edge.target]]; })
       .filter(function (pair) { return pair[0] && pair[1] && pair[0] !== pair[1]; });
+    // The repulsion is quadratic: fewer steps for big graphs keep the page responsive.
+    iterations = Math.max(40, Math.min(iterations, Math.floor(4e7 / Math.max(n * n, 1))));
     var temperature = width / 8;
     gravity = gravity || 0.06;
     for (var step = 0; step < iterations; step++) {
