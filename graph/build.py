@@ -39,6 +39,7 @@ __all__ = [
     "GraphPart",
     "current_build",
     "nquads_lines",
+    "update_union",
     "write_build",
 ]
 
@@ -92,6 +93,12 @@ class Build:
 def _graph_file_stem(name: str) -> str:
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
     return f"{slugify(name.rsplit('/', 1)[-1])}-{digest}"
+
+
+def _triple_of(nquads_line: str) -> str:
+    """Return the N-Triples line of an N-Quads line written by ``nquads_lines``."""
+    head, _, _ = nquads_line.rstrip("\n").rpartition(" <")
+    return head + " .\n"
 
 
 def nquads_lines(graph: Graph, name: URIRef) -> list[str]:
@@ -175,6 +182,12 @@ def write_build(
         say("loading the store")
         store = ox.Store(str(tmp / "store"))
         store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+        # The default graph is the union of the named graphs, as a set (RDF merge): Oxigraph's
+        # own union view repeats a triple once per graph holding it, so the union is stored.
+        union = tmp / "union.nt"
+        union.write_text("".join(sorted({_triple_of(line) for line in all_lines})), "utf-8")
+        store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        union.unlink()
         store.flush()
         store.optimize()
         del store
@@ -182,6 +195,7 @@ def write_build(
         manifest = {
             "content_sha256": content_hash,
             "quads": len(all_lines),
+            "default_graph": "union of the named graphs (stored)",
             "graphs": graph_rows,
             **(info or {}),
         }
@@ -222,6 +236,24 @@ def _prune(builds: Path, *, keep: Path) -> None:
     for old in finished[:-KEEP_BUILDS]:
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def update_union(store: ox.Store, removed: Iterable[ox.Triple], added: Iterable[ox.Triple]) -> None:
+    """Keep the stored union (the default graph) in step after named graphs changed.
+
+    ``removed`` are the triples of graphs taken out (already removed from the store),
+    ``added`` those of graphs put in. The work is proportional to the change, not to the
+    size of the store.
+    """
+    default = ox.DefaultGraph()
+    for triple in removed:
+        still_stated = any(
+            not isinstance(q.graph_name, ox.DefaultGraph)
+            for q in store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+        )
+        if not still_stated:
+            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, default))
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in added)
 
 
 def iter_parts_from_dumps(build: Build) -> Iterable[tuple[str, Path]]:

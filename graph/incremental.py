@@ -53,6 +53,7 @@ from cakg.graph.build import (
     _prune,
     current_build,
     nquads_lines,
+    update_union,
 )
 
 __all__ = [
@@ -238,12 +239,18 @@ def write_incremental_build(
         previous_store.backup(str(tmp / "store"))
         del previous_store
         store = ox.Store(str(tmp / "store"))
+        removed: list[ox.Triple] = []
         for name in sorted(dropped | set(new_parts)):
             node = ox.NamedNode(name)
             if store.contains_named_graph(node):
+                removed.extend(q.triple for q in store.quads_for_pattern(None, None, None, node))
                 store.remove_graph(node)
+        added: list[ox.Triple] = []
         for name in sorted(new_parts):
-            store.extend(ox.parse(path=str(target.graph_dump(name)), format=ox.RdfFormat.N_QUADS))
+            quads = list(ox.parse(path=str(target.graph_dump(name)), format=ox.RdfFormat.N_QUADS))
+            store.extend(quads)
+            added.extend(q.triple for q in quads)
+        update_union(store, removed, added)
         store.flush()
         del store
         content_hash = digest.hexdigest()

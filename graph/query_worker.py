@@ -32,6 +32,7 @@ from cakg.graph.formats import by_key
 from cakg.graph.namespaces import PREFIXES
 from cakg.graph.results import serialise_boolean, serialise_solutions, serialise_triples
 from cakg.graph.sparql import OperationRefused, check_query, check_update
+from cakg.graph.store import needs_union_view
 
 __all__ = ["handle", "main"]
 
@@ -58,7 +59,7 @@ def _query(store: ox.Store, job: Query) -> Outcome:
     if job.default_graphs is not None or job.named_graphs is not None:
         options["default_graph"] = [_node(g) for g in job.default_graphs or ()]
         options["named_graphs"] = [_node(g) for g in job.named_graphs or ()]
-    elif job.union:
+    elif job.union and needs_union_view(store):
         options["use_default_graph_as_union"] = True
     result = store.query(job.text, **options)
     if isinstance(result, ox.QuerySolutions):

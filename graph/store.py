@@ -10,11 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from cakg.errors import QueryError, StoreError
 from cakg.graph.namespaces import PREFIXES
 
-__all__ = ["LocalStore", "open_build_store"]
+__all__ = ["LocalStore", "needs_union_view", "open_build_store"]
+
+
+def needs_union_view(store: ox.Store) -> bool:
+    """Return whether queries must ask Oxigraph to treat all graphs as the default graph.
+
+    A build stores the union of its named graphs (as a set) in the default graph; a store
+    without it (tests, writable stores) uses Oxigraph's union view instead.
+    """
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
 
 
 class LocalStore:
@@ -35,7 +43,9 @@ class LocalStore:
             QueryError: the query does not parse or is not a SELECT.
         """
         try:
-            result = self.raw.query(sparql, prefixes=PREFIXES, use_default_graph_as_union=True)
+            result = self.raw.query(
+                sparql, prefixes=PREFIXES, use_default_graph_as_union=needs_union_view(self.raw)
+            )
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         if not isinstance(result, ox.QuerySolutions):
@@ -55,7 +65,7 @@ class LocalStore:
         self,
         subject: ox.NamedNode | ox.BlankNode | None = None,
         predicate: ox.NamedNode | None = None,
-        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,  # noqa: A002
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
         graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
     ) -> Iterator[ox.Quad]:
         """Yield the quads matching a pattern (``None`` matches anything)."""

@@ -297,3 +297,12 @@ def test_sub_regional_cooperation_mechanisms(store: LocalStore) -> None:
     lancang = next(r for r in rows if r["label"] == "Lancang-Mekong Cooperation")
     assert lancang["wordsUsed"] == "Lancang River, Mekong River"
     assert "sub-regional cooperation" in lancang["sentence"]
+
+
+def test_the_default_graph_is_the_union_of_the_named_graphs_as_a_set(store: LocalStore) -> None:
+    # Sources 000 and 003 both state that version 3.0 covers the digital economy.
+    triple = "<https://w3id.org/cakg/id/agreement/cafta/v3> cakg:coversArea <https://w3id.org/cakg/id/area/digital-economy>"
+    in_graphs = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ {triple} }} }}")
+    in_default = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {triple} }}")
+    assert int(in_graphs[0]["n"].value) == 2
+    assert int(in_default[0]["n"].value) == 1

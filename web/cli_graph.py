@@ -17,7 +17,7 @@ from cakg.graph.build import Build, current_build, nquads_lines
 from cakg.graph.catalog import get_query, list_queries
 from cakg.graph.namespaces import PREFIXES
 from cakg.graph.remote import push_build
-from cakg.graph.store import open_build_store
+from cakg.graph.store import needs_union_view, open_build_store
 from cakg.loaders.pipeline import build_from_sources, extract_file, metadata_from_options
 from cakg.loaders.sources import parse_metadata
 
@@ -195,7 +195,9 @@ def query(
             raise click.ClickException(f"{exc} (run `cakg query --list` for the names)") from exc
     store = _open_store(ctx)
     try:
-        result = store.raw.query(text, prefixes=PREFIXES, use_default_graph_as_union=True)
+        result = store.raw.query(
+            text, prefixes=PREFIXES, use_default_graph_as_union=needs_union_view(store.raw)
+        )
     except SyntaxError as exc:
         raise click.ClickException(f"the query does not parse: {exc}") from exc
     out = sys.stdout.buffer

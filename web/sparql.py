@@ -361,8 +361,8 @@ def service_description() -> BaseResponse:
         ox.Literal(
             "The default graph of every query is the union of all named graphs (one per "
             "source document, plus the ontology and the gazetteer); use GRAPH, FROM or "
-            "default-graph-uri / named-graph-uri to pick graphs. A triple stated in several "
-            "graphs matches once per graph in the union; use DISTINCT to count it once. "
+            "default-graph-uri / named-graph-uri to pick graphs. The union is an RDF merge: "
+            "a triple stated in several graphs is in the default graph once. "
             f"Queries stop after {timeout} s (503). Results are capped at {max_rows} rows; "
             "a capped result says so in the X-SPARQL-MaxRows header. SERVICE and LOAD are "
             "disabled: the server never fetches URLs. "
