@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,7 +74,10 @@ class ExportFormat:
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "graphml": ExportFormat("application/graphml+xml", ".graphml", "GraphML (yEd, Cytoscape)"),
+    "graphml": ExportFormat("application/graphml+xml", ".graphml", "GraphML (Cytoscape, yEd)"),
+    "graphml-yed": ExportFormat(
+        "application/graphml+xml", ".yed.graphml", "GraphML with yEd graphics (yEd)"
+    ),
     "gexf": ExportFormat("application/gexf+xml", ".gexf", "GEXF 1.3 (Gephi), dynamic"),
     "cytoscape": ExportFormat("application/json", ".cyjs", "Cytoscape.js JSON"),
     "node-link": ExportFormat("application/json", ".json", "networkx node-link JSON"),
@@ -169,17 +173,89 @@ def graphml_id(node: Any) -> str:
     return _NMTOKEN_BAD.sub("_", text.replace("/", ".")) or "_"
 
 
-def _graphml(graph: nx.Graph) -> bytes:
+def _graphml_graph(graph: nx.Graph) -> nx.Graph:
+    """Return the flat copy of ``graph`` that GraphML gets: NMTOKEN ids, the IRI kept."""
     flat = _flat_copy(graph)
     mapping = {node: graphml_id(node) for node in flat}
     if len(set(mapping.values())) != len(mapping):
         mapping = {node: f"n{i}" for i, node in enumerate(flat)}
     for node in flat:
         flat.nodes[node].setdefault("iri", str(node))
-    flat = nx.relabel_nodes(flat, mapping)
+    return nx.relabel_nodes(flat, mapping)
+
+
+def _graphml(graph: nx.Graph) -> bytes:
     out = io.BytesIO()
-    nx.write_graphml(flat, out, encoding="utf-8", prettyprint=True)
+    nx.write_graphml(_graphml_graph(graph), out, encoding="utf-8", prettyprint=True)
     return out.getvalue()
+
+
+_GRAPHML = "http://graphml.graphdrawing.org/xmlns"
+_Y = "http://www.yworks.com/xml/graphml"
+
+
+def _graphml_yed(graph: nx.Graph) -> bytes:
+    """Return GraphML with yEd's graphics: labels, colours, sizes, arrows, and positions on
+    a circle, so that the file opens in yEd as a picture (then *Layout* arranges it)."""
+    flat = _graphml_graph(graph)
+    out = io.BytesIO()
+    nx.write_graphml(flat, out, encoding="utf-8", prettyprint=False)
+    old = etree.fromstring(out.getvalue(), parser=etree.XMLParser(resolve_entities=False))
+    root = etree.Element(f"{{{_GRAPHML}}}graphml", nsmap={None: _GRAPHML, "y": _Y, "xsi": _XSI})
+    for name, value in old.attrib.items():
+        root.set(name, value)
+    keys = old.findall(f"{{{_GRAPHML}}}key")
+    for key in keys:
+        root.append(key)
+    for kind in ("node", "edge"):
+        key = etree.SubElement(root, f"{{{_GRAPHML}}}key", id=f"yfiles-{kind}")
+        key.set("for", kind)
+        key.set("yfiles.type", f"{kind}graphics")
+    for child in list(old):
+        if child.tag != f"{{{_GRAPHML}}}key":
+            root.append(child)
+    total = max(flat.number_of_nodes(), 1)
+    radius = max(200.0, total * 15.0)
+    arrow = "standard" if flat.is_directed() else "none"
+    for i, element in enumerate(root.iter(f"{{{_GRAPHML}}}node")):
+        data = flat.nodes[element.get("id")]
+        size = float(data.get("size", 30))
+        angle = 2 * math.pi * i / total
+        shape = etree.SubElement(
+            etree.SubElement(element, f"{{{_GRAPHML}}}data", key="yfiles-node"),
+            f"{{{_Y}}}ShapeNode",
+        )
+        etree.SubElement(
+            shape,
+            f"{{{_Y}}}Geometry",
+            x=f"{radius * math.cos(angle):.1f}",
+            y=f"{radius * math.sin(angle):.1f}",
+            width=f"{size:.1f}",
+            height=f"{size:.1f}",
+        )
+        colour = str(data.get("color", _DEFAULT_COLOUR)).upper()
+        etree.SubElement(shape, f"{{{_Y}}}Fill", color=colour, transparent="false")
+        etree.SubElement(shape, f"{{{_Y}}}BorderStyle", color="#FFFFFF", type="line", width="1.0")
+        label = etree.SubElement(shape, f"{{{_Y}}}NodeLabel", modelName="sides", modelPosition="e")
+        label.text = str(data.get("label", element.get("id")))
+        etree.SubElement(shape, f"{{{_Y}}}Shape", type="ellipse")
+    for element in root.iter(f"{{{_GRAPHML}}}edge"):
+        line = etree.SubElement(
+            etree.SubElement(element, f"{{{_GRAPHML}}}data", key="yfiles-edge"),
+            f"{{{_Y}}}PolyLineEdge",
+        )
+        etree.SubElement(line, f"{{{_Y}}}LineStyle", color="#B8BFCC", type="line", width="1.0")
+        etree.SubElement(line, f"{{{_Y}}}Arrows", source="none", target=arrow)
+        label_key = next(
+            (k.get("id") for k in keys if k.get("for") == "edge" and k.get("attr.name") == "label"),
+            None,
+        )
+        text = element.findtext(f"{{{_GRAPHML}}}data[@key='{label_key}']") if label_key else None
+        if text:
+            etree.SubElement(line, f"{{{_Y}}}EdgeLabel").text = text
+    etree.indent(root)
+    result: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return result
 
 
 def _date(value: Any) -> dt.date | None:
@@ -339,6 +415,7 @@ def _csv_edges(graph: nx.Graph) -> bytes:
 
 _WRITERS: dict[str, Callable[[nx.Graph], bytes]] = {
     "graphml": _graphml,
+    "graphml-yed": _graphml_yed,
     "gexf": _gexf,
     "cytoscape": _cytoscape,
     "node-link": _node_link,
@@ -365,7 +442,7 @@ def read_back(data: bytes, fmt: str) -> nx.Graph:
     Raises:
         QueryError: ``fmt`` is not a known format.
     """
-    if fmt == "graphml":
+    if fmt in ("graphml", "graphml-yed"):
         graph: nx.Graph = nx.read_graphml(io.BytesIO(data))
         return graph
     if fmt == "gexf":

@@ -171,7 +171,7 @@ def test_analytics_json(client: FlaskClient) -> None:
         ("/explore/api/neighbours?entity=china&radius=9", 400, "from 1 to 4"),
         ("/explore/api/centrality?measure=fame", 400, "Unknown measure 'fame'"),
         ("/explore/graph.json?view=trees", 400, "use view=entities or view=actors"),
-        ("/explore/export/dot", 404, "use one of graphml, gexf"),
+        ("/explore/export/dot", 404, "use one of graphml, graphml-yed, gexf"),
     ],
 )
 def test_errors_are_json_with_a_fix(client: FlaskClient, url: str, status: int, words: str) -> None:
@@ -184,6 +184,7 @@ def test_errors_are_json_with_a_fix(client: FlaskClient, url: str, status: int, 
     ("fmt", "reader"),
     [
         ("graphml", lambda b: nx.read_graphml(io.BytesIO(b))),
+        ("graphml-yed", lambda b: nx.read_graphml(io.BytesIO(b))),
         ("gexf", lambda b: nx.read_gexf(io.BytesIO(b), version="1.3")),
         ("node-link", lambda b: nx.node_link_graph(json.loads(b), edges="edges")),
         ("cytoscape", lambda b: nx.cytoscape_graph(json.loads(b))),

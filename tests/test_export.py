@@ -53,6 +53,11 @@ def graphml_schema() -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(DATA / "graphml-1.0.xsd"))
 
 
+@pytest.fixture(scope="module")
+def yed_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(DATA / "graphml-1.0-yfiles.xsd"))
+
+
 def views(quads: list[Any]) -> dict[str, nx.Graph]:
     entities = entity_graph(quads, classes=[*GROUPS_ALL])
     return {
@@ -76,12 +81,12 @@ def assert_same_graph(original: nx.Graph, again: nx.Graph, *, by_iri: bool = Fal
 
 
 @pytest.mark.parametrize("view", ["entities", "actors", "provenance"])
-@pytest.mark.parametrize("fmt", ["graphml", "gexf", "cytoscape", "node-link"])
+@pytest.mark.parametrize("fmt", ["graphml", "graphml-yed", "gexf", "cytoscape", "node-link"])
 def test_every_format_re_reads(quads: list[Any], view: str, fmt: str) -> None:
     graph = views(quads)[view]
     data = export_bytes(graph, fmt)
     again = read_back(data, fmt)
-    assert_same_graph(graph, again, by_iri=fmt == "graphml")
+    assert_same_graph(graph, again, by_iri=fmt.startswith("graphml"))
     labels = {str(d.get("label", d.get("name"))) for _, d in again.nodes(data=True)}
     assert {str(d["label"]) for _, d in graph.nodes(data=True)} <= labels
 
@@ -162,6 +167,28 @@ def test_graphml_is_valid_graphml(quads: list[Any], view: str, graphml_schema: A
     graphml_schema.validate(etree.fromstring(data))
 
 
+@pytest.mark.parametrize("view", ["entities", "actors"])
+def test_yed_graphml_draws_labels_colours_and_arrows(
+    quads: list[Any], view: str, yed_schema: Any, graphml_schema: Any
+) -> None:
+    graph = views(quads)[view]
+    data = export_bytes(graph, "graphml-yed")
+    yed_schema.validate(etree.fromstring(data))
+    assert not graphml_schema.is_valid(etree.fromstring(data))  # yfiles.type needs yEd's
+    root = etree.fromstring(data)
+    y = "{http://www.yworks.com/xml/graphml}"
+    wang = root.find(".//{http://graphml.graphdrawing.org/xmlns}node[@id='person.wang-wentao']")
+    assert wang is not None
+    assert wang.findtext(f".//{y}NodeLabel") == "Wang Wentao"
+    fill = wang.find(f".//{y}Fill")
+    assert fill is not None and fill.get("color") == "#D62728"
+    arrows = root.find(f".//{y}Arrows")
+    assert arrows is not None
+    assert arrows.get("target") == ("standard" if view == "entities" else "none")
+    labels = {e.text for e in root.iter(f"{y}EdgeLabel")}
+    assert ("participant" if view == "entities" else "took part with") in labels
+
+
 def test_graphml_schema_rejects_iri_ids(graphml_schema: Any) -> None:
     graph = nx.Graph()
     graph.add_edge(WANG, ID + "org/mofcom")
@@ -194,9 +221,17 @@ def test_characters_xml_forbids_are_dropped(gexf_schema: Any) -> None:
 
 
 def test_unknown_format() -> None:
-    with pytest.raises(QueryError, match="use one of graphml, gexf"):
+    with pytest.raises(QueryError, match="use one of graphml, graphml-yed, gexf"):
         export_bytes(nx.Graph(), "dot")
-    assert set(FORMATS) == {"graphml", "gexf", "cytoscape", "node-link", "csv-nodes", "csv-edges"}
+    assert set(FORMATS) == {
+        "graphml",
+        "graphml-yed",
+        "gexf",
+        "cytoscape",
+        "node-link",
+        "csv-nodes",
+        "csv-edges",
+    }
 
 
 def test_explorer_json(quads: list[Any]) -> None:
@@ -239,6 +274,9 @@ def test_seed_build_exports_everything(
                 assert again.number_of_edges() == graph.number_of_edges()
         gexf_schema.validate(etree.fromstring(export_bytes(graph, "gexf")))
         graphml_schema.validate(etree.fromstring(export_bytes(graph, "graphml")))
+        _schema("graphml-1.0-yfiles.xsd").validate(
+            etree.fromstring(export_bytes(graph, "graphml-yed"))
+        )
 
 
 names = st.text(alphabet="abcdefghij_", min_size=1, max_size=6).filter(lambda s: s[0] != "_")
@@ -272,7 +310,7 @@ def test_any_attributes_export_validly(
         graph.add_edge(ids[a % len(ids)], ids[b % len(ids)], label="rel")
     gexf_schema = _schema("gexf-1.3.xsd")
     graphml_schema = _schema("graphml-1.0.xsd")
-    for fmt in ("graphml", "gexf", "cytoscape", "node-link"):
+    for fmt in ("graphml", "graphml-yed", "gexf", "cytoscape", "node-link"):
         data = export_bytes(graph, fmt)
         again = read_back(data, fmt)
         assert again.number_of_nodes() == graph.number_of_nodes(), fmt
