@@ -305,11 +305,15 @@ def _dateline(state: _Extraction) -> None:
 def _publisher(state: _Extraction) -> None:
     """Name the publisher the metadata gives: a known organisation, or a news organisation of its own."""
     name = state.doc.metadata.publisher
-    known = state.gaz.lookup(name) or next((m.entity for m in state.gaz.find(name) if m.entity.kind == "organisation"), None)
+    known = state.gaz.lookup(name) or next(
+        (m.entity for m in state.gaz.find(name) if m.entity.kind == "organisation"), None
+    )
     if known is not None and known.kind == "organisation":
         state.sink.publisher = known.iri
         return
-    state.sink.publisher = entity_iri("org", "publisher", slugify(re.sub(r"\s*\(.*?\)\s*", " ", name)))
+    state.sink.publisher = entity_iri(
+        "org", "publisher", slugify(re.sub(r"\s*\(.*?\)\s*", " ", name))
+    )
     state.sink.publisher_label = name
 
 
@@ -1198,13 +1202,13 @@ def _milestones(
             for official in officials:
                 if official.start >= witnessed_at:
                     _participate(state, target, official.person.iri, CAKG.Witness, evidence)
-            for m in matches:
+            for mention in matches:
                 if (
-                    m.start >= witnessed_at
-                    and m.entity.kind in AGENT_KINDS
-                    and not any(o.start <= m.start < o.end for o in officials)
+                    mention.start >= witnessed_at
+                    and mention.entity.kind in AGENT_KINDS
+                    and not any(o.start <= mention.start < o.end for o in officials)
                 ):
-                    _participate(state, target, m.entity.iri, CAKG.Witness, evidence)
+                    _participate(state, target, mention.entity.iri, CAKG.Witness, evidence)
 
 
 def _milestone_subject(

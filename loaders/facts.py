@@ -164,7 +164,16 @@ class FactSink:
             g.add((mention, RDF.type, CAKG.Mention))
             g.add((mention, RDF.type, OA.Annotation))
             g.add((mention, OA.motivatedBy, OA.identifying))
-            g.add((mention, RDFS.label, Literal(f"Mention: “{self.document.text[start:end]}”", lang=self.document.metadata.language)))
+            g.add(
+                (
+                    mention,
+                    RDFS.label,
+                    Literal(
+                        f"Mention: “{self.document.text[start:end]}”",
+                        lang=self.document.metadata.language,
+                    ),
+                )
+            )
             g.add((mention, OA.hasBody, entity))
             g.add((mention, OA.hasTarget, span_iri(sid, Span(start, end, sentence=False))))
             g.add((mention, PROV.wasGeneratedBy, activity))

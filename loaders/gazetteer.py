@@ -12,6 +12,7 @@ discover that it does not know.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -400,7 +401,7 @@ def _parse_entity(key: str, raw: Any, path: str, sources: Mapping[str, str]) -> 
         previous=raw.get("previous"),
         establishes=raw.get("establishes"),
         amends=raw.get("amends"),
-        source=source,
+        source=str(source),
     )
 
 
@@ -461,7 +462,7 @@ def parse_gazetteer(text: str, *, path: str = "gazetteer.toml") -> Gazetteer:
     return Gazetteer(entities=entities, sources=dict(sources), head_posts=head_posts, path=path)
 
 
-def load_gazetteer(path: str | Path | None = None) -> Gazetteer:
+def load_gazetteer(path: str | os.PathLike[str] | None = None) -> Gazetteer:
     """Load the gazetteer: the packaged one, or the TOML file at ``path``.
 
     Raises:
