@@ -206,6 +206,10 @@ def test_timeline_lists_and_places_every_event(server: str, browser: Any, tmp_pa
     assert len(browser.find_elements(By.CSS_SELECTOR, "svg#timeline-axis circle.event-dot")) == len(
         dated
     )
+    legend = {
+        i.text for i in browser.find_elements(By.CSS_SELECTOR, "#timeline-legend .legend-item")
+    }
+    assert legend == {e["type"] for e in events if e["type"]}
     years = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "li.timeline-year h2")]
     assert years[:2] == ["2002", "2010"]
     screenshot(browser, tmp_path, "timeline")

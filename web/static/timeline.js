@@ -9,11 +9,31 @@
   var list = document.getElementById("timeline-list");
   var status = document.getElementById("timeline-status");
   var siteRoot = root.dataset.siteRoot || "";
+  // One colour per event type of the ontology's scheme (cakg:EventTypes).
   var COLOURS = {
-    "signing": "#d62728", "press conference": "#1f77b4", "summit": "#2ca02c",
-    "negotiation launch": "#9467bd", "full implementation": "#8c564b", "upgrade": "#e377c2",
-    "entry into force": "#17becf", "anniversary": "#bcbd22"
+    "negotiation launch": "#9467bd", "conclusion of negotiations": "#c5b0d5",
+    "substantial conclusion of negotiations": "#c5b0d5", "signing": "#d62728",
+    "ratification": "#ff9896", "entry into force": "#17becf",
+    "full implementation": "#8c564b", "upgrade": "#e377c2", "anniversary": "#bcbd22",
+    "summit": "#2ca02c", "press conference": "#1f77b4", "plenary session": "#98df8a",
+    "talks": "#ff7f0e", "meeting": "#aec7e8"
   };
+
+  function legend(events) {
+    var box = document.getElementById("timeline-legend");
+    var seen = {};
+    events.forEach(function (e) { if (e.type) seen[e.type] = true; });
+    Object.keys(seen).sort().forEach(function (type) {
+      var item = document.createElement("span");
+      item.className = "legend-item";
+      var swatch = document.createElement("span");
+      swatch.className = "swatch";
+      swatch.style.background = COLOURS[type] || "#7f7f7f";
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(" " + type));
+      box.appendChild(item);
+    });
+  }
 
   function svg(name, attributes, parent) {
     var node = document.createElementNS(SVG_NS, name);
@@ -70,7 +90,7 @@
       axis.appendChild(a);
       var dot = svg("circle", {cx: e._x, cy: base - 10 - e._row * rowHeight, r: 6,
                                class: "event-dot" + (e.status === "planned" ? " planned" : ""),
-                               fill: COLOURS[e.type] || "#ff7f0e", "data-id": e.id}, a);
+                               fill: COLOURS[e.type] || "#7f7f7f", "data-id": e.id}, a);
       var title = document.createElementNS(SVG_NS, "title");
       title.textContent = (e.date || e.earliest) + " — " + e.label;
       dot.appendChild(title);
@@ -106,7 +126,7 @@
       if (e.type) {
         var type = document.createElement("span");
         type.className = "event-type";
-        type.style.borderColor = COLOURS[e.type] || "#ff7f0e";
+        type.style.borderColor = COLOURS[e.type] || "#7f7f7f";
         type.textContent = e.type + (e.status === "planned" ? ", planned" : "");
         title.appendChild(type);
       }
@@ -142,6 +162,7 @@
     })
     .then(function (json) {
       drawAxis(json.events);
+      legend(json.events);
       drawList(json.events);
       status.textContent = json.events.length + " events";
       status.dataset.events = json.events.length;
