@@ -115,6 +115,8 @@ class ValidationResult:
     graph: URIRef | None = None
     #: The path as SHACL Turtle (``^cakg:participation`` for an inverse path).
     path_text: str | None = None
+    #: Whether ``path`` is the predicate of an inverse path (``sh:inversePath``).
+    path_inverse: bool = False
 
     @property
     def severity_name(self) -> str:
@@ -218,7 +220,11 @@ class ValidationReport:
             graph.add((node, SH.sourceShape, result.source_shape))
             if result.constraint is not None:
                 graph.add((node, SH.sourceConstraintComponent, result.constraint))
-            if isinstance(result.path, URIRef):
+            if isinstance(result.path, URIRef) and result.path_inverse:
+                inverse = BNode()
+                graph.add((node, SH.resultPath, inverse))
+                graph.add((inverse, SH.inversePath, result.path))
+            elif isinstance(result.path, URIRef):
                 graph.add((node, SH.resultPath, result.path))
             if result.value is not None:
                 graph.add((node, SH.value, result.value))
@@ -346,6 +352,7 @@ def validate_graph(
             continue
         messages = [str(m) for m in report_graph.objects(node, SH.resultMessage)]
         path = report_graph.value(node, SH.resultPath)
+        inverse = report_graph.value(path, SH.inversePath) if path is not None else None
         constraint = report_graph.value(node, SH.sourceConstraintComponent)
         severity = report_graph.value(node, SH.resultSeverity)
         results.append(
@@ -355,7 +362,8 @@ def validate_graph(
                 severity=severity if isinstance(severity, URIRef) else SH.Violation,
                 source_shape=report_graph.value(node, SH.sourceShape) or BNode(),
                 constraint=constraint if isinstance(constraint, URIRef) else None,
-                path=path,
+                path=inverse if isinstance(inverse, URIRef) else path,
+                path_inverse=isinstance(inverse, URIRef),
                 value=report_graph.value(node, SH.value),
                 graph=graph_name,
                 path_text=_path_text(report_graph, path, prefixes),

@@ -309,3 +309,22 @@ def test_validating_one_source_reads_only_its_dump_and_the_background(
     assert sorted(read) == sorted([str(ONTOLOGY_IRI), str(GAZETTEER_GRAPH), str(S2)])
     assert validated == [S2]
     assert report.count(SH.Violation) == 2
+
+
+def test_an_inverse_path_is_kept_in_every_format() -> None:
+    dataset = _sample()
+    s1 = dataset.graph(S1)
+    participation = URIRef("https://w3id.org/cakg/id/event/cafta-v3/signing/p1")
+    s1.remove((SIGNING, CAKG.participation, participation))
+    report = validate_dataset(dataset)
+    result = next(r for r in report.results if r.focus_node == participation)
+    assert (result.path, result.path_inverse) == (CAKG.participation, True)
+    assert result.path_text == "^cakg:participation"
+    assert "path:       ^cakg:participation" in report.text()
+    graph = Graph().parse(data=report.render("turtle"), format="turtle")
+    node = graph.value(None, SH.focusNode, participation, any=False)
+    assert graph.value(graph.value(node, SH.resultPath), SH.inversePath) == CAKG.participation
+    rows = json.loads(report.render("json"))["results"]
+    assert [r["path"] for r in rows if r["focusNode"] == str(participation)] == [
+        "^cakg:participation"
+    ]
