@@ -232,3 +232,8 @@ def test_the_document_follows_the_turtle_it_is_given() -> None:
     widget = page.get_element_by_id("Widget")
     assert widget.xpath(".//dd//a/@href")[0] == "#Event"
     assert "#Widget" in page.get_element_by_id("Event").xpath(".//a/@href")
+
+
+def test_anchors_are_unique() -> None:
+    ids = _page().xpath("//@id")  # type: ignore[attr-defined]
+    assert len(ids) == len(set(ids))
