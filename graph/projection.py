@@ -353,10 +353,12 @@ def entity_graph(
 ) -> nx.MultiDiGraph:
     """Return the entities of ``quads`` and their relations as a ``MultiDiGraph``.
 
-    ``classes`` are group names (see :data:`GROUPS`; ``all`` for every group) or ``cakg:``
-    class names to keep (default :data:`DEFAULT_GROUPS`); ``sources`` are source ids whose facts to use (the
-    gazetteer's reference data is always used for labels and types); ``provenance`` adds
-    the source documents as nodes and the evidence sentences on edges.
+    ``classes`` are group names (see :data:`GROUPS`; ``all`` for every group) or
+    ``cakg:`` class names to keep (default :data:`DEFAULT_GROUPS`). ``sources`` are the
+    source ids whose facts to use (the gazetteer's reference data is always used for
+    labels and types). ``provenance`` adds the source documents as nodes, linked to the
+    entities they mention. Edges carry the sentences they were extracted from
+    (``evidence``) whenever the data has them.
 
     Raises:
         QueryError: an unknown class or source is asked for.
