@@ -52,6 +52,9 @@ def make_app(instance: Path, **config: object) -> Flask:
         "CAKG_INSTANCE": str(instance),
         "CAKG_ACCESS_LOG": False,
         "CAKG_QUERY_PROCESSES": 2,
+        # Generous, so that a loaded test machine never turns a query into a 503;
+        # the timeout test asks for less with the timeout parameter.
+        "CAKG_QUERY_TIMEOUT": 30,
         **config,
     }
     return create_app(settings)
