@@ -180,6 +180,31 @@ def test_explorer_renders_filters_searches_and_navigates(
     assert urlsplit(browser.current_url).path.startswith("/id/person/wang-wentao")
 
 
+def test_neighbourhood(server: str, browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/explore")
+    wait_for(browser, "document.getElementById('graph-status').dataset.nodes")
+    browser.find_element(By.ID, "ego-entity").send_keys("Wang Wentao")
+    browser.find_element(By.ID, "ego-go").click()
+    wait_for(
+        browser, "document.getElementById('graph-status').textContent.includes('neighbourhood')"
+    )
+    ego = fetch_json(browser, server + "/explore/api/neighbours?entity=Wang%20Wentao&radius=2")
+    drawn = browser.find_elements(By.CSS_SELECTOR, "svg#graph g.node")
+    assert len(drawn) == len(ego["nodes"]) > 1
+    assert WANG in {n.get_attribute("data-id") for n in drawn}
+    screenshot(browser, tmp_path, "explorer-neighbourhood")
+    browser.find_element(By.ID, "ego-all").click()
+    wait_for(
+        browser, "!document.getElementById('graph-status').textContent.includes('neighbourhood')"
+    )
+    everything = fetch_json(browser, server + "/explore/graph.json")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg#graph g.node")) == len(
+        everything["nodes"]
+    )
+
+
 def test_actor_view(server: str, browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 

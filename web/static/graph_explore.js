@@ -65,9 +65,13 @@
       });
       return groups.indexOf(node.group) >= 0 && bySource;
     });
+    var scope = data.view === "actors" ? "actor network" : "entity graph";
+    if (data.centre) {
+      var centre = data.nodes.filter(function (n) { return n.id === data.centre; })[0];
+      scope = "neighbourhood of " + (centre ? centre.label : data.centre) + " in the " + scope;
+    }
     status.textContent = counts.nodes + " nodes, " + counts.edges + " edges shown (" +
-      data.nodes.length + " nodes, " + data.edges.length + " edges in the " +
-      (data.view === "actors" ? "actor network" : "entity graph") + ")";
+      data.nodes.length + " nodes, " + data.edges.length + " edges in the " + scope + ")";
     status.dataset.nodes = counts.nodes;
     status.dataset.edges = counts.edges;
     updateDownloads(groups, sources);
@@ -116,9 +120,10 @@
     });
   }
 
-  function load() {
+  function load(url) {
     status.textContent = "Loading the graph…";
-    fetch(root.dataset.graphUrl + "?view=" + encodeURIComponent(view()), {headers: {Accept: "application/json"}})
+    url = url || root.dataset.graphUrl + "?view=" + encodeURIComponent(view());
+    fetch(url, {headers: {Accept: "application/json"}})
       .then(function (response) {
         if (!response.ok) return response.json().then(function (body) { throw new Error(body.error.message); });
         return response.json();
@@ -200,6 +205,15 @@
   }
 
   document.getElementById("path-go").addEventListener("click", findPath);
+  document.getElementById("ego-go").addEventListener("click", function () {
+    var params = new URLSearchParams({
+      view: view(),
+      entity: document.getElementById("ego-entity").value,
+      radius: document.getElementById("ego-radius").value
+    });
+    load(root.dataset.neighboursUrl + "?" + params.toString());
+  });
+  document.getElementById("ego-all").addEventListener("click", function () { load(); });
   search.addEventListener("input", runSearch);
   search.addEventListener("keydown", function (event) {
     if (event.key !== "Enter") return;
@@ -212,7 +226,7 @@
   }
   colourBy.addEventListener("change", function () { if (current) current.recolour(colour); });
   Array.prototype.forEach.call(document.querySelectorAll("input[name=view]"), function (input) {
-    input.addEventListener("change", load);
+    input.addEventListener("change", function () { load(); });
   });
   load();
 })();
