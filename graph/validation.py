@@ -464,17 +464,16 @@ def validate_build(
 ) -> ValidationReport:
     """Validate the gazetteer and source graphs of a build, reading only the dumps needed.
 
-    Only the chosen graphs' dumps, the ontology and the gazetteer are read, so validating
-    one changed source costs the same whatever the size of the rest of the dataset.
+    Only the chosen graphs' dumps, the ontology and the gazetteer are read (the last two once
+    per build and process), so validating one changed source costs the same whatever the
+    size of the rest of the dataset.
     ``progress`` is called with each graph's name once it is validated.
 
     Raises:
         UnknownSourceError: a requested source has no graph in the build.
     """
     chosen = build_source_graphs(build, sources)
-    kinds = {URIRef(row["name"]): row.get("kind") for row in build.manifest.get("graphs", [])}
-    ontology = _read_dump(build, ONTOLOGY_IRI) if ONTOLOGY_IRI in kinds else None
-    gazetteer = _read_dump(build, GAZETTEER_GRAPH) if GAZETTEER_GRAPH in kinds else None
+    ontology, gazetteer = _build_background(build)
     reports = []
     for name in chosen:
         if name == GAZETTEER_GRAPH and gazetteer is not None:
@@ -485,6 +484,15 @@ def validate_build(
         if progress is not None:
             progress(name)
     return _combine(reports)
+
+
+@lru_cache(maxsize=4)
+def _build_background(build: Build) -> tuple[Graph | None, Graph | None]:
+    """Return the ontology and gazetteer graphs of ``build`` (cached: a build never changes)."""
+    names = {URIRef(row["name"]) for row in build.manifest.get("graphs", [])}
+    ontology = _read_dump(build, ONTOLOGY_IRI) if ONTOLOGY_IRI in names else None
+    gazetteer = _read_dump(build, GAZETTEER_GRAPH) if GAZETTEER_GRAPH in names else None
+    return ontology, gazetteer
 
 
 def _combine(reports: Sequence[ValidationReport]) -> ValidationReport:

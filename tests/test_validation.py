@@ -305,8 +305,12 @@ def test_validating_one_source_reads_only_its_dump_and_the_background(
 
     monkeypatch.setattr(validation, "_read_dump", recording)
     validated: list[URIRef] = []
+    validation._build_background.cache_clear()
     report = validate_build(current_build(bad_build), sources=["s2"], progress=validated.append)
     assert sorted(read) == sorted([str(ONTOLOGY_IRI), str(GAZETTEER_GRAPH), str(S2)])
+    read.clear()
+    validate_build(current_build(bad_build), sources=["s2"])
+    assert read == [str(S2)]  # the background is read once per build
     assert validated == [S2]
     assert report.count(SH.Violation) == 2
 
