@@ -23,6 +23,7 @@ from rdflib.namespace import DefinedNamespace
 __all__ = [
     "BASE",
     "CAKG",
+    "CUR",
     "DATA_BASE",
     "ELI",
     "FABIO",
@@ -40,7 +41,6 @@ __all__ = [
     "SEM",
     "SHAPES_IRI",
     "UNIT",
-    "CUR",
     "WD",
     "bind_prefixes",
     "entity_iri",

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import click
-
 from cakg import __version__
 from cakg.web import cli_analytics, cli_graph, cli_serve, cli_validate
 
