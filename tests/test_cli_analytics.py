@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import networkx as nx
@@ -30,10 +29,7 @@ def instance(tmp_path_factory: pytest.TempPathFactory) -> Path:
         graph.parse(data=text.decode("utf-8") if isinstance(text, bytes) else "", format="nt")
         parts.append(GraphPart(URIRef(str(name.value)), graph, "source"))
     folder = tmp_path_factory.mktemp("instance")
-    with warnings.catch_warnings():
-        # rdflib's TriG writer warns about its own deprecated Dataset API (rdflib 7.x)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        write_build(parts, folder)
+    write_build(parts, folder)
     return folder
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import warnings
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from importlib.resources import files
@@ -44,10 +43,7 @@ def build_mini_instance(folder: Path) -> Path:
         data=files("cakg.ontology").joinpath("cakg.ttl").read_text("utf-8"), format="turtle"
     )
     parts.append(GraphPart(ONTOLOGY_IRI, ontology, "ontology"))
-    with warnings.catch_warnings():
-        # rdflib's TriG writer warns about its own deprecated Dataset API (rdflib 7.x)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        write_build(parts, folder)
+    write_build(parts, folder)
     return folder
 
 
