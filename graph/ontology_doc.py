@@ -5,6 +5,7 @@ that ``https://w3id.org/cakg/ontology#Tenure`` lands on the documentation of
 ``cakg:Tenure``. Sections: metadata, classes (with superclasses, subclasses, alignments and
 the properties that use them), object and datatype properties (with domain, range and
 characteristics), concept schemes with their concepts, and the prefixes of the file.
+``python -m cakg.graph.ontology_doc [FILE]`` writes the page for offline reading.
 
 >>> page = ontology_html()
 >>> page.startswith("<!DOCTYPE html>") and 'id="Tenure"' in page
@@ -14,9 +15,11 @@ True
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from cakg.graph.model import ontology_text
@@ -27,7 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-__all__ = ["ontology_document", "ontology_html"]
+__all__ = ["main", "ontology_document", "ontology_html"]
 
 VANN = "http://purl.org/vocab/vann/"
 _PREFIX_LINE = re.compile(r"^@prefix\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>\s*\.", re.MULTILINE)
@@ -295,3 +298,17 @@ def ontology_html() -> str:
         page, doctype="<!DOCTYPE html>", encoding="unicode", pretty_print=True
     )
     return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the ontology's HTML page to the file given, or to stdout."""
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        Path(args[0]).write_text(ontology_html(), "utf-8")
+    else:
+        sys.stdout.write(ontology_html())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

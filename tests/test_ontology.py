@@ -237,3 +237,11 @@ def test_the_document_follows_the_turtle_it_is_given() -> None:
 def test_anchors_are_unique() -> None:
     ids = _page().xpath("//@id")  # type: ignore[attr-defined]
     assert len(ids) == len(set(ids))
+
+
+def test_the_page_can_be_written_to_a_file(tmp_path: Path) -> None:
+    from cakg.graph.ontology_doc import main
+
+    out = tmp_path / "ontology.html"
+    assert main([str(out)]) == 0
+    assert out.read_text("utf-8") == ontology_html()
