@@ -110,6 +110,8 @@ def test_pages_load_local_scripts_only(
     for key, url in page.data.items():
         if key == "data-path-url":
             url += "?from=china&to=asean"
+        if key == "data-neighbours-url":
+            url += "?entity=china"
         if key.endswith("-url") and "FORMAT" not in url:
             assert client.get(url, headers=JSON).status_code == 200, url
 
