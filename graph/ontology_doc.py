@@ -51,6 +51,7 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
 code { font-size: 0.95em; }
 section.term { border-top: 1px solid #ddd; padding: 0.5rem 0; }
 section.term:target { background: #fff8dc; }
+section.term h3 a { color: inherit; text-decoration: none; }
 dl.facts { display: grid; grid-template-columns: 10rem 1fr; gap: 0.2rem 1rem; margin: 0.5rem 0; }
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
