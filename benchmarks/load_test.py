@@ -29,6 +29,13 @@ from urllib.parse import urlencode, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 
+#: Self-contained queries (own PREFIX lines), so that other servers can be measured too,
+#: e.g. ``oxigraph serve-read-only --location <build>/store --union-default-graph``.
+PROLOGUE = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "PREFIX cakg: <https://w3id.org/cakg/ontology#> "
+)
+
 MIX: list[tuple[str, str, str]] = [
     # (label, query, Accept)
     (
@@ -72,7 +79,7 @@ def client(host: str, port: int, stop_at: float, offset: int, tally: Tally) -> N
     while time.monotonic() < stop_at:
         label, query, accept = MIX[i % len(MIX)]
         i += 1
-        path = "/sparql?" + urlencode({"query": query})
+        path = "/sparql?" + urlencode({"query": PROLOGUE + query})
         started = time.perf_counter()
         try:
             conn.request("GET", path, headers={"Accept": accept})
