@@ -12,11 +12,13 @@ from cakg.graph.model import ontology_graph
 from cakg.graph.namespaces import CAKG, ONTOLOGY_IRI, SEM
 from cakg.graph.validation import (
     GAZETTEER_GRAPH,
+    ShapesError,
     UnknownSourceError,
     ValidationReport,
     source_graph_names,
     validate_build,
     validate_dataset,
+    validate_graph,
 )
 from cakg.web.cli import cli
 from click.testing import CliRunner
@@ -332,3 +334,17 @@ def test_an_inverse_path_is_kept_in_every_format() -> None:
     assert [r["path"] for r in rows if r["focusNode"] == str(participation)] == [
         "^cakg:participation"
     ]
+
+
+def test_a_shape_pyshacl_cannot_evaluate_is_an_error_that_says_where_to_look() -> None:
+    shapes = Graph().parse(
+        format="turtle",
+        data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix ex: <https://example.org/> .
+        ex:Broken a sh:NodeShape ; sh:targetNode ex:x ;
+            sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?v { 1 } }" ] .
+        """,
+    )
+    with pytest.raises(ShapesError, match=r"VALUES.*Fix ontology/shapes.ttl"):
+        validate_graph(Graph(), shapes=shapes)
