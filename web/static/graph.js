@@ -278,6 +278,7 @@
         nodes.forEach(function (node) {
           var hit = match ? match(node) : false;
           node.g.classList.toggle("match", hit);
+          if (hit) nodeLayer.appendChild(node.g);  // found nodes are drawn on top
           any = any || hit;
         });
         svg.classList.toggle("searching", any);
