@@ -258,6 +258,7 @@ class QueryEngine:
         self._all: set[_Worker] = set()
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="cakg-query-spawner")
         self.timeouts = 0
+        self._generation = 0
 
     # lifecycle
 
@@ -300,25 +301,31 @@ class QueryEngine:
         return self._spawner.submit(_Worker, self.store, mode).result()
 
     def _replace(self, dead: _Worker) -> None:
+        generation = self._generation
         dead.kill()
         with self._lock:
             self._all.discard(dead)
-        try:
-            fresh = self._spawn()
-            fresh.wait_ready(_START_TIMEOUT)
-        except (StoreError, OSError):
-            time.sleep(1.0)
-            threading.Thread(target=self._replace, args=(dead,), daemon=True).start()
+        while generation == self._generation:
+            try:
+                fresh = self._spawn()
+                fresh.wait_ready(_START_TIMEOUT)
+            except (StoreError, OSError, RuntimeError):
+                time.sleep(1.0)  # e.g. the store is being replaced; try again
+                continue
+            with self._lock:
+                if generation == self._generation:
+                    self._all.add(fresh)
+                    self._idle.put(fresh)
+                    return
+            fresh.kill()  # the engine was closed meanwhile
             return
-        with self._lock:
-            self._all.add(fresh)
-        self._idle.put(fresh)
 
     def close(self) -> None:
         """Stop every worker process."""
         with self._lock:
             workers, self._all = list(self._all), set()
             self._pid = -1
+            self._generation += 1
         for worker in workers:
             worker.kill()
 
@@ -338,19 +345,22 @@ class QueryEngine:
         limit = self.timeout if timeout is None else timeout
         started = time.monotonic()
         deadline = started + limit
-        try:
-            worker = self._idle.get(timeout=max(0.001, deadline - time.monotonic()))
-        except queue.Empty:
-            raise QueryTimeout(
-                f"All {self.size} query processes stayed busy for {limit:g} s; try again "
-                "in a moment."
-            ) from None
-        try:
-            write_frame(worker.stdin, job)
-        except OSError:
-            # The worker died while idle; replace it and report a transient failure.
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.001, deadline - time.monotonic()))
+            except queue.Empty:
+                raise QueryTimeout(
+                    f"All {self.size} query processes stayed busy for {limit:g} s; try again "
+                    "in a moment."
+                ) from None
+            if worker.process.poll() is None:
+                try:
+                    write_frame(worker.stdin, job)
+                    break
+                except OSError:
+                    pass
+            # The worker died while idle (nothing of this job ran): replace it, try another.
             threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            raise StoreError("A query process had stopped; try again.") from None
         if not worker.readable(deadline - time.monotonic()):
             self.timeouts += 1
             threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
