@@ -100,13 +100,34 @@ _LOAD = (
 )
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _decode(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return chr(code) if code <= 0x10FFFF else match.group()
+
+
+def _words(text: str) -> set[str]:
+    """Return the bare words of ``text``, also after decoding ``\\u`` escapes.
+
+    SPARQL decodes codepoint escapes before parsing (SPARQL 1.1 Query, section 19.2), so
+    ``\\u0053ERVICE`` must be read as ``SERVICE`` too.
+    """
+    words = set(keywords(text))
+    if "\\" in text:
+        decoded = _CODEPOINT.sub(_decode, text)
+        words.update(keywords(decoded))
+    return words
+
+
 def check_query(text: str) -> None:
     """Refuse a query that would make the server fetch a URL.
 
     Raises:
         OperationRefused: the query uses ``SERVICE``.
     """
-    if "SERVICE" in keywords(text):
+    if "SERVICE" in _words(text):
         raise OperationRefused(_SERVICE)
 
 
@@ -116,7 +137,7 @@ def check_update(text: str) -> None:
     Raises:
         OperationRefused: the update uses ``LOAD`` or ``SERVICE``.
     """
-    words = keywords(text)
+    words = _words(text)
     if "LOAD" in words:
         raise OperationRefused(_LOAD)
     if "SERVICE" in words:

@@ -7,6 +7,7 @@ error has the canonical JSON shape.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 from collections.abc import Iterator
@@ -15,7 +16,14 @@ from types import ModuleType
 
 import pytest
 from cakg.errors import QueryError
-from cakg.graph.sparql import apply_using, has_dataset_clause, keywords
+from cakg.graph.sparql import (
+    OperationRefused,
+    apply_using,
+    check_query,
+    check_update,
+    has_dataset_clause,
+    keywords,
+)
 from cakg.web.app import create_app
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
@@ -206,10 +214,16 @@ def test_no_request_gets_a_5xx(
 
 
 @settings(max_examples=300, deadline=None, database=None)
-@given(text=st.text(max_size=200), using=st.lists(st.sampled_from(["http://g", "http://h"])))
+@given(
+    text=st.one_of(st.text(max_size=200), st.from_regex(r"(\\[uU][0-9A-Fa-f]{4,8}|[A-Z {}<>])*")),
+    using=st.lists(st.sampled_from(["http://g", "http://h"])),
+)
 def test_text_checks_never_crash(text: str, using: list[str]) -> None:
     keywords(text)
     has_dataset_clause(text)
+    with contextlib.suppress(OperationRefused):
+        check_query(text)
+        check_update(text)
     try:
         rewritten = apply_using(text, using, [])
     except QueryError:

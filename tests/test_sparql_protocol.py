@@ -271,6 +271,8 @@ def listener() -> Iterator[tuple[str, list[str]]]:
         "select * where {{ service silent <{url}/sparql> {{ ?s ?p ?o }} }}",
         "SELECT * WHERE {{ FILTER(1<2)SERVICE<{url}/x>{{?s?p?o}} }}",
         "SELECT * WHERE {{ # a comment\n SeRvIcE # another\n <{url}/y> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ \\u0053ERVICE <{url}/z> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVIC\\U00000045 <{url}/z> {{ ?s ?p ?o }} }}",
     ],
 )
 def test_service_is_refused_and_nothing_is_fetched(
