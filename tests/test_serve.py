@@ -163,3 +163,23 @@ def test_runaway_query_is_stopped_while_others_are_served(tmp_path: Path) -> Non
         assert json.loads(body)["timeouts"] == 1
         for _ in range(5):
             assert query(base, TOTAL)[0] == 200
+    # Stopping the server stops its query processes too: none is left behind.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _processes_mentioning(str(instance)):
+        time.sleep(0.1)
+    assert _processes_mentioning(str(instance)) == []
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = (proc / "stat").read_text().split()[2]
+        except OSError:
+            continue
+        if text in cmdline and state != "Z":
+            found.append(cmdline)
+    return found
