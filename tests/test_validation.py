@@ -368,3 +368,11 @@ def test_a_shape_pyshacl_cannot_evaluate_is_an_error_that_says_where_to_look() -
     )
     with pytest.raises(ShapesError, match=r"VALUES.*Fix ontology/shapes.ttl"):
         validate_graph(Graph(), shapes=shapes)
+
+
+def test_the_seed_dataset_file_validates_as_the_build_does(
+    seed_build: Build, seed_report: ValidationReport
+) -> None:
+    from_file = validate_dataset(seed_build.nquads)
+    assert from_file.graphs == seed_report.graphs
+    assert from_file.to_json()["results"] == seed_report.to_json()["results"]
