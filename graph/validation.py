@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyshacl
-from cakg.errors import CakgError
+from cakg.errors import ShapesError, UnknownSourceError
 from cakg.graph.build import Build
 from cakg.graph.model import ontology_graph
 from cakg.graph.namespaces import CAKG, DATA_BASE, ONTOLOGY_IRI, SHAPES_IRI, bind_prefixes
@@ -65,28 +65,6 @@ ReportFormat = Literal["text", "turtle", "json"]
 FORMATS: tuple[ReportFormat, ...] = ("text", "turtle", "json")
 
 _SEVERITY_ORDER = {SH.Violation: 0, SH.Warning: 1, SH.Info: 2}
-
-
-class UnknownSourceError(CakgError):
-    """A source asked for by id has no named graph in the dataset."""
-
-    def __init__(self, source: str, known: Sequence[str]) -> None:
-        listing = ", ".join(known) if known else "none"
-        super().__init__(
-            f"No source graph {source!r} in the dataset (known sources: {listing}). "
-            "Pass one of the known ids, or run `cakg build` if the source is new."
-        )
-        self.source = source
-
-
-class ShapesError(CakgError):
-    """The shapes cannot be evaluated (a malformed shape or SPARQL constraint)."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(
-            f"The SHACL shapes cannot be evaluated: {problem}. Fix ontology/shapes.ttl "
-            "(see https://www.w3.org/TR/shacl/#sparql-constraints for SPARQL constraints)."
-        )
 
 
 @lru_cache(maxsize=1)

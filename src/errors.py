@@ -6,6 +6,8 @@ into ``click.ClickException`` messages. Nothing else should catch them broadly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "BuildError",
     "CakgError",
@@ -13,8 +15,10 @@ __all__ = [
     "NoBuildError",
     "QueryError",
     "QueryTimeout",
+    "ShapesError",
     "SourceError",
     "StoreError",
+    "UnknownSourceError",
 ]
 
 
@@ -64,3 +68,25 @@ class QueryError(CakgError):
 
 class QueryTimeout(CakgError):
     """A query ran past its time limit and was stopped."""
+
+
+class UnknownSourceError(CakgError):
+    """A source asked for by id has no named graph in the dataset."""
+
+    def __init__(self, source: str, known: Sequence[str]) -> None:
+        listing = ", ".join(known) if known else "none"
+        super().__init__(
+            f"No source graph {source!r} in the dataset (known sources: {listing}). "
+            "Pass one of the known ids, or run `cakg build` if the source is new."
+        )
+        self.source = source
+
+
+class ShapesError(CakgError):
+    """The shapes cannot be evaluated (a malformed shape or SPARQL constraint)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"The SHACL shapes cannot be evaluated: {problem}. Fix ontology/shapes.ttl "
+            "(see https://www.w3.org/TR/shacl/#sparql-constraints for SPARQL constraints)."
+        )
