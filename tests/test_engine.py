@@ -56,7 +56,7 @@ def test_a_timeout_kills_the_worker_and_a_fresh_one_takes_its_place(engine: Quer
     started = time.monotonic()
     with pytest.raises(QueryTimeout, match=r"0\.3 s limit"):
         engine.run(Query(servers.RUNAWAY), timeout=0.3)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3
     deadline = time.monotonic() + 10
     after = before
     while time.monotonic() < deadline and (len(after) < 2 or after == before):
