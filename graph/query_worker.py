@@ -53,13 +53,23 @@ def _node(iri: str) -> ox.NamedNode:
         raise _Refusal("query", f"Not a valid graph IRI {iri!r}: {exc}") from exc
 
 
+#: Whether queries need Oxigraph's union view; ``None`` until the store is opened. A
+#: build's store holds the union (a set) in its default graph and never changes; a
+#: writable store always uses the view, whatever its default graph holds.
+_UNION_VIEW: bool | None = None
+
+
+def _union_view(store: ox.Store) -> bool:
+    return needs_union_view(store) if _UNION_VIEW is None else _UNION_VIEW
+
+
 def _query(store: ox.Store, job: Query) -> Outcome:
     check_query(job.text)
     options: dict[str, Any] = {"base_iri": job.base_iri, "prefixes": PREFIXES}
     if job.default_graphs is not None or job.named_graphs is not None:
         options["default_graph"] = [_node(g) for g in job.default_graphs or ()]
         options["named_graphs"] = [_node(g) for g in job.named_graphs or ()]
-    elif job.union and needs_union_view(store):
+    elif job.union and _union_view(store):
         options["use_default_graph_as_union"] = True
     result = store.query(job.text, **options)
     if isinstance(result, ox.QuerySolutions):
@@ -165,7 +175,16 @@ def _stats(store: ox.Store) -> Outcome:
     for graph in store.named_graphs():
         if isinstance(graph, ox.NamedNode):
             counts.setdefault(graph.value, 0)
-    return Outcome(kind="stats", value={"graphs": counts, "quads": len(store)})
+    if _union_view(store):
+        rows = store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        assert isinstance(rows, ox.QuerySolutions)
+        union = int(next(iter(rows))["n"].value)  # type: ignore[union-attr]
+    else:
+        union = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    value = {"graphs": counts, "quads": sum(counts.values()), "default_graph": union}
+    return Outcome(kind="stats", value=value)
 
 
 def handle(store: ox.Store, job: object) -> tuple[Any, ...]:
@@ -236,10 +255,13 @@ def main(argv: Iterable[str] | None = None) -> int:
     inp: IO[bytes] = sys.stdin.buffer
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        store = _open(args[0], args[1] if len(args) > 1 else "ro")
+        mode = args[1] if len(args) > 1 else "ro"
+        store = _open(args[0], mode)
     except (OSError, IndexError) as exc:
         write_frame(out, ("error", "store", f"Cannot open the store {args[:1]}: {exc}"))
         return 2
+    global _UNION_VIEW
+    _UNION_VIEW = True if mode == "rw" or args[0] == ":memory:" else needs_union_view(store)
     write_frame(out, ("ready",))
     while True:
         try:

@@ -735,3 +735,32 @@ def test_a_new_build_is_served_without_a_restart(tmp_path: Path) -> None:
         assert app.extensions["cakg.store"] is not None
     finally:
         app.extensions["cakg.engine"].close()
+
+
+def test_a_writable_store_always_queries_the_union(writable: FlaskClient) -> None:
+    auth = {"Authorization": "Bearer s3cret"}
+    turtle = {"Content-Type": "text/turtle", **auth}
+    named = writable.put(
+        "/store?graph=http://example.org/g",
+        data="<http://a> <http://b> <http://c> .",
+        headers=turtle,
+    )
+    assert named.status_code == 201
+    default = writable.put(
+        "/store?default", data="<http://d> <http://e> <http://f> .", headers=turtle
+    )
+    assert default.status_code == 204
+    # Something in the real default graph does not hide the named graphs from queries.
+    assert count(writable) == 2
+
+
+def test_service_description_counts_the_default_graph_as_a_set(
+    client: FlaskClient, sample_build: tuple[Path, Build]
+) -> None:
+    response = client.get("/sparql", headers={"Accept": "application/n-triples"})
+    void_triples = "<http://rdfs.org/ns/void#triples>"
+    comment = "The union of all named graphs."
+    lines = response.get_data(as_text=True).splitlines()
+    default_node = next(line.split()[0] for line in lines if comment in line)
+    stated = next(line for line in lines if line.startswith(default_node) and void_triples in line)
+    assert int(stated.split('"')[1]) == count(client)

@@ -380,7 +380,8 @@ def service_description() -> BaseResponse:
         default_graph,
         void_triples,
         ox.Literal(
-            str(stats["quads"]), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+            str(stats["default_graph"]),
+            datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"),
         ),
     )
     for name, count in sorted(stats["graphs"].items()):
