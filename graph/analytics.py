@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
-from cakg.errors import CakgError
+from cakg.errors import NoPathError, UnknownEntityError
 from cakg.graph.namespaces import BASE, DATA_BASE
 from networkx.algorithms import community as nx_community
 
@@ -45,14 +45,6 @@ __all__ = [
 
 #: The centrality measures :func:`centrality` computes, by the name its rows use.
 MEASURES = ("degree", "degree_centrality", "betweenness", "pagerank")
-
-
-class UnknownEntityError(CakgError):
-    """No node of the graph matches what was asked for, or several do."""
-
-
-class NoPathError(CakgError):
-    """Two entities are not connected in the graph."""
 
 
 def undirected(graph: nx.Graph) -> nx.Graph:

@@ -13,11 +13,13 @@ __all__ = [
     "CakgError",
     "GazetteerError",
     "NoBuildError",
+    "NoPathError",
     "QueryError",
     "QueryTimeout",
     "ShapesError",
     "SourceError",
     "StoreError",
+    "UnknownEntityError",
     "UnknownSourceError",
 ]
 
@@ -90,3 +92,11 @@ class ShapesError(CakgError):
             f"The SHACL shapes cannot be evaluated: {problem}. Fix ontology/shapes.ttl "
             "(see https://www.w3.org/TR/shacl/#sparql-constraints for SPARQL constraints)."
         )
+
+
+class UnknownEntityError(CakgError):
+    """No node of the graph matches what was asked for, or several do."""
+
+
+class NoPathError(CakgError):
+    """Two entities are not connected in the graph."""

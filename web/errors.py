@@ -18,10 +18,12 @@ from cakg.errors import (
     BuildError,
     CakgError,
     NoBuildError,
+    NoPathError,
     QueryError,
     QueryTimeout,
     SourceError,
     StoreError,
+    UnknownEntityError,
 )
 from cakg.graph.engine import GraphNotFound
 from cakg.graph.formats import NotAcceptable, UnsupportedMediaType
@@ -51,6 +53,8 @@ STATUS: dict[type[CakgError], int] = {
     SourceError: 400,
     OperationRefused: 403,
     GraphNotFound: 404,
+    UnknownEntityError: 404,
+    NoPathError: 404,
     NotAcceptable: 406,
     UnsupportedMediaType: 415,
     QueryTimeout: 503,
