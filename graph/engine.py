@@ -181,9 +181,9 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
 class _Worker:
     """One worker process and its pipes."""
 
-    def __init__(self, store: str, mode: str) -> None:
+    def __init__(self, store: str, mode: str, memory_mb: int = 0) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cakg.graph.query_worker", store, mode],
+            [sys.executable, "-m", "cakg.graph.query_worker", store, mode, str(memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             close_fds=True,
@@ -238,6 +238,7 @@ class QueryEngine:
         writable: bool = False,
         processes: int = 4,
         timeout: float = 5.0,
+        memory_mb: int = 0,
     ) -> None:
         """Prepare a pool over ``store`` (``None``: an in-memory store, writable mode only).
 
@@ -252,6 +253,8 @@ class QueryEngine:
         self.writable = writable
         self.size = 1 if writable else max(1, processes)
         self.timeout = timeout
+        #: Address-space limit of each worker in MiB (0: none); a query past it stops.
+        self.memory_mb = memory_mb
         self._lock = threading.Lock()
         self._pid = -1
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -298,7 +301,7 @@ class QueryEngine:
         # Workers ask Linux to kill them when the thread that started them ends
         # (PR_SET_PDEATHSIG is per thread), so one long-lived thread starts them all.
         mode = "rw" if self.writable else "ro"
-        return self._spawner.submit(_Worker, self.store, mode).result()
+        return self._spawner.submit(_Worker, self.store, mode, self.memory_mb).result()
 
     def _replace(self, dead: _Worker) -> None:
         generation = self._generation
@@ -373,9 +376,11 @@ class QueryEngine:
             answer = read_frame(worker.stdout)
         except (EOFError, OSError, pickle.UnpicklingError):
             threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
+            limit = f" ({self.memory_mb} MiB per query process)" if self.memory_mb else ""
             raise StoreError(
-                "The query process stopped unexpectedly (it may have run out of memory); "
-                "try a smaller query."
+                f"The query process stopped: the query most likely needed more memory than "
+                f"the server allows{limit}. Make it more selective (a LIMIT, fewer unbound "
+                "patterns, no ORDER BY over a huge result)."
             ) from None
         self._idle.put(worker)
         if answer[0] == "error":

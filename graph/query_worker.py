@@ -1,4 +1,4 @@
-"""A query worker process: ``python -m cakg.graph.query_worker STORE ro|rw``.
+"""A query worker process: ``python -m cakg.graph.query_worker STORE ro|rw [MEMORY_MB]``.
 
 It opens the store once, greets its parent, then answers one job at a time from stdin
 with one frame on stdout (see :mod:`cakg.graph.engine`). The parent kills it at a query's
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import resource
 import signal
 import sys
 from collections.abc import Iterable
@@ -245,6 +246,13 @@ def _open(store_arg: str, mode: str) -> ox.Store:
     return ox.Store.read_only(store_arg)
 
 
+def _limit_memory(memory_mb: int) -> None:
+    """Cap this process's address space: a query past it fails to allocate and stops."""
+    if memory_mb > 0:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     """Serve jobs from stdin until it closes."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -256,8 +264,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         mode = args[1] if len(args) > 1 else "ro"
+        _limit_memory(int(args[2]) if len(args) > 2 else 0)
         store = _open(args[0], mode)
-    except (OSError, IndexError) as exc:
+    except (OSError, IndexError, ValueError) as exc:
         write_frame(out, ("error", "store", f"Cannot open the store {args[:1]}: {exc}"))
         return 2
     global _UNION_VIEW

@@ -105,3 +105,20 @@ def test_errors_come_back_as_project_errors(engine: QueryEngine) -> None:
 def test_a_read_only_engine_needs_a_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cakg build"):
         QueryEngine(tmp_path / "missing")
+
+
+def test_a_query_past_the_memory_limit_stops_and_the_pool_recovers(store: Path) -> None:
+    values = " ".join(str(i) for i in range(200))
+    sort_of_8_million_rows = (
+        f"SELECT * {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} "
+        f"VALUES ?c {{ {values} }} }} ORDER BY DESC(?a) ?b ?c"
+    )
+    engine = QueryEngine(store, processes=1, timeout=30, memory_mb=700)
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="700 MiB per query process"):
+            engine.run(Query(sort_of_8_million_rows, max_rows=3))
+        assert time.monotonic() - started < 10
+        assert engine.run(Query("ASK {}")).kind == "ask"
+    finally:
+        engine.close()

@@ -16,6 +16,8 @@ variables (same names as the keys; values parsed as JSON when they are JSON, e.g
 ``CAKG_MAX_ROWS``          rows (or triples) per result; more is cut and signalled
 ``CAKG_MAX_BODY``          bytes accepted in a request body (413 beyond)
 ``CAKG_QUERY_PROCESSES``   query worker processes per server process
+``CAKG_QUERY_MEMORY_MB``   address-space limit of each query process (0: none); a query
+                           that needs more is stopped (503)
 ``CAKG_CORS_ORIGINS``      ``*`` (default), a space-separated list of origins, or empty (off)
 ``CAKG_ACCESS_LOG``        JSON-lines access log to stderr (true) or off (false)
 ``CAKG_RELOAD_INTERVAL``   seconds between checks that ``current`` still points at the build
@@ -58,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "CAKG_MAX_ROWS": 10_000,
     "CAKG_MAX_BODY": 1_000_000,
     "CAKG_QUERY_PROCESSES": 4,
+    "CAKG_QUERY_MEMORY_MB": 4096,
     "CAKG_CORS_ORIGINS": "*",
     "CAKG_ACCESS_LOG": True,
     "CAKG_RELOAD_INTERVAL": 1.0,
@@ -144,6 +147,7 @@ def _attach_store(app: Flask) -> None:
             writable=bool(token),
             processes=int(app.config["CAKG_QUERY_PROCESSES"]),
             timeout=float(app.config["CAKG_QUERY_TIMEOUT"]),
+            memory_mb=int(app.config["CAKG_QUERY_MEMORY_MB"]),
         )
 
 
@@ -194,6 +198,7 @@ def follow_current_build(app: Flask) -> None:
             build.store_path,
             processes=int(app.config["CAKG_QUERY_PROCESSES"]),
             timeout=float(app.config["CAKG_QUERY_TIMEOUT"]),
+            memory_mb=int(app.config["CAKG_QUERY_MEMORY_MB"]),
         )
         store = open_build_store(build.store_path)
         old: QueryEngine | None = app.extensions.get("cakg.engine")

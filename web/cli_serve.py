@@ -180,6 +180,15 @@ def gunicorn_options(
     help="Seconds a query may run; it is then stopped and answered 503 ($CAKG_QUERY_TIMEOUT).",
 )
 @click.option(
+    "--query-memory",
+    envvar="CAKG_QUERY_MEMORY_MB",
+    type=click.IntRange(0),
+    default=4096,
+    show_default=True,
+    help="MiB of address space per query process; a query needing more is stopped and "
+    "answered 503; 0 for no limit ($CAKG_QUERY_MEMORY_MB).",
+)
+@click.option(
     "--max-rows",
     envvar="CAKG_MAX_ROWS",
     type=click.IntRange(1),
@@ -243,6 +252,7 @@ def serve(
     query_processes: int,
     timeout: float,
     query_timeout: float,
+    query_memory: int,
     max_rows: int,
     max_body: int,
     store: str | None,
@@ -275,6 +285,7 @@ def serve(
         "CAKG_MAX_ROWS": max_rows,
         "CAKG_MAX_BODY": max_body,
         "CAKG_QUERY_PROCESSES": query_processes,
+        "CAKG_QUERY_MEMORY_MB": query_memory,
         "CAKG_CORS_ORIGINS": cors_origins,
         "CAKG_ACCESS_LOG": access_log,
     }
