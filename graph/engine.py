@@ -376,10 +376,10 @@ class QueryEngine:
             answer = read_frame(worker.stdout)
         except (EOFError, OSError, pickle.UnpicklingError):
             threading.Thread(target=self._replace, args=(worker,), daemon=True).start()
-            limit = f" ({self.memory_mb} MiB per query process)" if self.memory_mb else ""
+            cap = f" ({self.memory_mb} MiB per query process)" if self.memory_mb else ""
             raise StoreError(
                 f"The query process stopped: the query most likely needed more memory than "
-                f"the server allows{limit}. Make it more selective (a LIMIT, fewer unbound "
+                f"the server allows{cap}. Make it more selective (a LIMIT, fewer unbound "
                 "patterns, no ORDER BY over a huge result)."
             ) from None
         self._idle.put(worker)
