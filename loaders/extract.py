@@ -133,7 +133,7 @@ _ANNIVERSARY = re.compile(
 _IMPLEMENTS = re.compile(r"\bimplement(?:s|ing|ed)?\b", re.I)
 _WITNESSED = re.compile(r"\bwitnessed\s+by\b", re.I)
 _ON_BEHALF = re.compile(
-    r"\bon\s+behalf\s+of\s+(?P<parties>.+?)(?:,?\s+respectively)?(?=,|\s+the\s|$)", re.I
+    r"\bon\s+behalf\s+of\s+(?P<parties>.+?)(?:,?\s+respectively)?(?=,|\.|\s+in\s+|\s+at\s+|$)", re.I
 )
 _HELD = re.compile(r"\b(?:held|hosted|organi[sz]ed|convened)\b", re.I)
 
@@ -1075,7 +1075,7 @@ _DATE_BOUNDARY = re.compile(
 )
 # "it", "the protocol", "the upgraded agreement": the agreement the text is about.
 _COREFERENCE = re.compile(
-    r"\b(?:it|its|the\s+(?:upgrade\s+|upgrading\s+|upgraded\s+|new\s+)?(?:protocol|agreement|pact|deal|free\s+trade\s+area|fta))\b",
+    r"\b(?:it|its|the\s+(?:upgrade\s+|upgrading\s+|upgraded\s+|new\s+)?(?:protocol|agreement|pact|deal|free\s+trade\s+area|fta|mou|memorandum|document|accord))\b",
     re.I,
 )
 
@@ -1188,6 +1188,13 @@ def _milestones(
                 evidence,
                 before=sentence.start + min(stop, hi),
             )
+            if (
+                place is None
+                and state.dateline_place is not None
+                and when is not None
+                and when.text.strip().lower() in ("today", "today's")
+            ):
+                place = state.dateline_place.iri  # "PHNOM PENH, Nov 24 -- ... today signed"
             if place is not None:
                 state.sink.add(iri, SEM.hasPlace, place, evidence)
         for party in parties:
@@ -1239,6 +1246,10 @@ def _milestone_subject(
     )
     # A version or instrument is more specific than the agreement it belongs to ("Version 1.0 of the CAFTA").
     ordered.sort(key=lambda m: m.entity.kind == "agreement")
+    if trigger.kind == CAKG.Signing:
+        named = _named_instrument(state, sentence, trigger)
+        if named is not None and (not ordered or ordered[0].start > start + trigger.end + 60):
+            return named
     for m in ordered:
         return _resolve_subject(state, m.entity, text[: m.start - start])
     # "Negotiations on it", "the protocol", "its entry into force": the agreement the text is about.
@@ -1260,6 +1271,38 @@ def _milestone_subject(
             )
         return instrument
     return None
+
+
+_INSTRUMENT_NAME = re.compile(
+    r"\s+(?:a|an|the)\s+(?P<name>[A-Z][\w'’-]*(?:\s+(?:of|on|for|and|the|in|to|[A-Z][\w'’-]*))*)"
+)
+_INSTRUMENT_WORD = re.compile(
+    r"\b(?:Memorandum|Agreement|Protocol|Declaration|Statement|Plan|Treaty|Framework|Arrangement|Accord|MoU|Charter|Programme|Program)\b"
+)
+
+
+def _named_instrument(state: _Extraction, sentence: Sentence, trigger: Trigger) -> Entity | None:
+    """Return the instrument a signing names when the gazetteer does not know it.
+
+    "Cambodia and China today signed a Memorandum of Understanding on Digital Economy
+    Cooperation" makes the memorandum a legal instrument of its own.
+    """
+    m = _INSTRUMENT_NAME.match(sentence.text, trigger.end)
+    if m is None:
+        return None
+    name = re.sub(r"(?:\s+(?:of|on|for|and|the|in|to))+$", "", m.group("name"))
+    if _INSTRUMENT_WORD.search(name) is None:
+        return None
+    if len(name.split()) == 1:
+        return state.last_agreement.get("instrument")  # "signed the MoU": the one named before
+    iri = entity_iri("instrument", slugify(name))
+    evidence = Span(sentence.start, sentence.end)
+    if iri not in state.created:
+        state.created.add(iri)
+        state.sink.typed(iri, CAKG.LegalInstrument, evidence)
+        state.sink.labelled(iri, name, evidence)
+        state.sink.add(iri, CAKG.extracted, Literal(True), evidence)
+    return Entity(key=slugify(name), kind="instrument", label=name, iri=iri, source="text")
 
 
 def _reported_as_past(
@@ -1388,9 +1431,9 @@ def _signatories(
     parties: list[Entity] = []
     behalf = _ON_BEHALF.search(text)
     if behalf is not None:
-        lo = sentence.start + behalf.start("parties")
-        hi = sentence.start + behalf.end("parties")
-        parties = [m.entity for m in matches if lo <= m.start < hi and m.entity.kind in AGENT_KINDS]
+        parties = _parties_named(
+            state, sentence, matches, behalf.start("parties"), behalf.end("parties")
+        )
     respectively = re.search(r"\brespectively\b", text) is not None
     for i, signer in enumerate(signers):
         party: Entity | None = None
@@ -1410,6 +1453,37 @@ def _signatories(
         )
         if party is not None:
             _participate(state, event, party.iri, CAKG.Party, evidence)
+
+
+def _parties_named(
+    state: _Extraction, sentence: Sentence, matches: list[Match], lo: int, hi: int
+) -> list[Entity]:
+    """Return the parties of "on behalf of X and Y": a known name, or a country's adjective, per part.
+
+    "the Royal Government of Cambodia and the Chinese government" names Cambodia and China.
+    """
+    parties: list[Entity] = []
+    cursor = lo
+    for part in re.split(r",\s+(?:and\s+)?|\s+and\s+", sentence.text[lo:hi]):
+        start = sentence.text.find(part, cursor)
+        cursor = start + len(part)
+        known = [
+            m.entity
+            for m in matches
+            if sentence.start + start <= m.start < sentence.start + cursor
+            and m.entity.kind in AGENT_KINDS
+        ]
+        if known:
+            parties.append(
+                known[-1] if len(known) > 1 and known[0].kind == "organisation" else known[0]
+            )
+            continue
+        for word in re.findall(r"[A-Z][\w'’]+", part):
+            country = state.gaz.country_by_demonym(word)
+            if country is not None:
+                parties.append(country)
+                break
+    return parties
 
 
 def _named_events(

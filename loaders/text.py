@@ -47,8 +47,8 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
         word_start -= 1
     word = text[word_start:dot].lower()
-    if word in _ABBREVIATIONS:
-        return True
+    if word in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):
+        return True  # "Mr.", "U.S.", "H.E."
     # A single capital initial ("J. Smith") does not end a sentence.
     return len(word) == 1 and text[word_start].isupper()
 
