@@ -8,11 +8,8 @@ error has the canonical JSON shape.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from cakg.errors import QueryError
@@ -28,18 +25,7 @@ from cakg.web.app import create_app
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-
-def _load_helpers() -> ModuleType:
-    path = Path(__file__).parent / "data" / "sparql" / "servers.py"
-    spec = importlib.util.spec_from_file_location("cakg_tests_sparql_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-servers = _load_helpers()
+from tests_support import servers
 
 FRAGMENTS = [
     "SELECT",

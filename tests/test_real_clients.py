@@ -9,11 +9,8 @@ Content-Type fails the test.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -33,18 +30,8 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
+from tests_support import servers
 
-
-def _load_helpers() -> ModuleType:
-    path = Path(__file__).parent / "data" / "sparql" / "servers.py"
-    spec = importlib.util.spec_from_file_location("cakg_tests_sparql_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-servers = _load_helpers()
 pytestmark = [
     pytest.mark.server,
     # SPARQLWrapper itself builds RDF results in a ConjunctiveGraph, deprecated by rdflib 7.

@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import shutil
 import threading
 import time
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 from cakg.web.cli import cli
 from cakg.web.cli_serve import gunicorn_options
 from click.testing import CliRunner
+from tests_support import servers
 
-
-def _load_helpers() -> ModuleType:
-    path = Path(__file__).parent / "data" / "sparql" / "servers.py"
-    spec = importlib.util.spec_from_file_location("cakg_tests_sparql_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-servers = _load_helpers()
 REPO = Path(__file__).resolve().parents[1]
 TOTAL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import http.server
-import importlib.util
 import io
 import json
 import logging
@@ -12,7 +11,6 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import ClassVar
 
 import pyoxigraph as ox
@@ -21,18 +19,8 @@ from cakg.graph.build import Build
 from cakg.web.app import create_app
 from flask import Flask
 from flask.testing import FlaskClient
+from tests_support import servers
 
-
-def _load_helpers() -> ModuleType:
-    path = Path(__file__).parent / "data" / "sparql" / "servers.py"
-    spec = importlib.util.spec_from_file_location("cakg_tests_sparql_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-servers = _load_helpers()
 GAZ, SRC_A, SRC_B = servers.GAZETTEER, servers.SRC_A, servers.SRC_B
 LABELS = "SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"
 TOTAL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"

@@ -20,12 +20,10 @@ Graph Store paths ``/gsp...`` map to ``/store...``: indirect identification
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -34,18 +32,7 @@ import rdflib
 from rdflib import RDF, RDFS, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
-
-
-def _load_helpers() -> ModuleType:
-    path = Path(__file__).parent / "data" / "sparql" / "servers.py"
-    spec = importlib.util.spec_from_file_location("cakg_tests_sparql_servers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-servers = _load_helpers()
+from tests_support import servers
 
 W3C = Path(__file__).parent / "w3c"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

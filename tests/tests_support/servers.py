@@ -21,7 +21,7 @@ import rdflib
 from cakg.graph.build import Build, GraphPart, write_build
 from rdflib import URIRef
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent / "data" / "sparql"
 SAMPLE = HERE / "sample.trig"
 GAZETTEER = "https://w3id.org/cakg/id/graph/gazetteer"
 SRC_A = "https://w3id.org/cakg/id/graph/src-a"
