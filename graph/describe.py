@@ -39,8 +39,6 @@ __all__ = [
     "Evidence",
     "Fact",
     "LocalPaths",
-    "OntologyIndex",
-    "OntologyTerm",
     "RdfFormat",
     "ShapeDoc",
     "Term",
@@ -48,7 +46,6 @@ __all__ = [
     "describe",
     "description_triples",
     "negotiate_document",
-    "ontology_index",
     "serialize_triples",
     "shapes_index",
 ]
@@ -749,106 +746,6 @@ def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
     text = " ".join(str(t) for t in triples)
     # ``id:`` would turn data IRIs into escaped local names (``id:person\/x``): spell them out.
     return {p: ns for p, ns in PREFIXES.items() if f"<{ns}" in text and p != "id"}
-
-
-@dataclass(frozen=True)
-class OntologyTerm:
-    """One term of the ontology as its documentation lists it."""
-
-    iri: str
-    name: str
-    label: str
-    comment: str
-    #: ``(relation, terms)`` rows: super-classes, domain, range, close matches ...
-    relations: tuple[tuple[str, tuple[Term, ...]], ...] = ()
-
-
-@dataclass(frozen=True)
-class OntologyIndex:
-    """The ontology's header and terms, grouped for its documentation page."""
-
-    title: str
-    description: str
-    version: str
-    sections: tuple[tuple[str, tuple[OntologyTerm, ...]], ...]
-
-
-@functools.lru_cache(maxsize=4)
-def ontology_index(turtle: str) -> OntologyIndex:
-    """Return the terms of the ontology in ``turtle``: classes, properties, concepts."""
-    graph = ox.Store()
-    graph.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE, base_iri=str(ONTOLOGY_IRI))
-    lookup = _Lookup(LocalStore(graph))
-    namespace = str(ONTOLOGY_IRI) + "#"
-    owl = "http://www.w3.org/2002/07/owl#"
-    kinds = (
-        ("Classes", [owl + "Class"]),
-        ("Object properties", [owl + "ObjectProperty"]),
-        ("Datatype properties", [owl + "DatatypeProperty"]),
-        ("Concept schemes", [SKOS + "ConceptScheme"]),
-        ("Concepts", [SKOS + "Concept"]),
-    )
-    sections = []
-    listed: set[str] = set()
-    for title, classes in kinds:
-        terms = []
-        for cls in classes:
-            # concepts are typed by their own classes (cakg:EventType ...): find them by scheme
-            if cls == SKOS + "Concept":
-                found = graph.quads_for_pattern(None, ox.NamedNode(SKOS + "inScheme"), None, None)
-            else:
-                found = graph.quads_for_pattern(None, _TYPE, ox.NamedNode(cls), None)
-            for quad in found:
-                node = quad.subject
-                if not isinstance(node, ox.NamedNode) or not node.value.startswith(namespace):
-                    continue
-                if node.value in listed:
-                    continue
-                listed.add(node.value)
-                relations = []
-                for relation, prop in _RELATIONS:
-                    targets = [
-                        lookup.term(o)
-                        for o in lookup.objects(node, ox.NamedNode(prop))
-                        if isinstance(o, ox.NamedNode)
-                    ]
-                    if targets:
-                        relations.append((relation, tuple(sorted(targets, key=lambda t: t.short))))
-                terms.append(
-                    OntologyTerm(
-                        iri=node.value,
-                        name=node.value[len(namespace) :],
-                        label=lookup.label(node) or node.value[len(namespace) :],
-                        comment=lookup.text(node, ox.NamedNode(RDFS + "comment")) or "",
-                        relations=tuple(relations),
-                    )
-                )
-        sections.append((title, tuple(sorted(terms, key=lambda t: t.name.lower()))))
-    return OntologyIndex(
-        title=lookup.text(ONTOLOGY_IRI_NODE, ox.NamedNode(DCTERMS + "title")) or "Ontology",
-        description=lookup.text(ONTOLOGY_IRI_NODE, ox.NamedNode(DCTERMS + "description")) or "",
-        version=lookup.text(ONTOLOGY_IRI_NODE, ox.NamedNode(owl + "versionInfo")) or "",
-        sections=tuple(sections),
-    )
-
-
-ONTOLOGY_IRI_NODE = ox.NamedNode(str(ONTOLOGY_IRI))
-_OWL = "http://www.w3.org/2002/07/owl#"
-#: What the ontology page says about each term, in this order.
-_RELATIONS = (
-    ("type", RDF + "type"),
-    ("subclass of", RDFS + "subClassOf"),
-    ("subproperty of", RDFS + "subPropertyOf"),
-    ("domain", RDFS + "domain"),
-    ("range", RDFS + "range"),
-    ("inverse of", _OWL + "inverseOf"),
-    ("in scheme", SKOS + "inScheme"),
-    ("broader", SKOS + "broader"),
-    ("equivalent class", _OWL + "equivalentClass"),
-    ("equivalent property", _OWL + "equivalentProperty"),
-    ("exact match", SKOS + "exactMatch"),
-    ("close match", SKOS + "closeMatch"),
-)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cakg.graph.model import ontology_text
+from cakg.graph.model import ontology_graph, ontology_text
 from cakg.graph.namespaces import CAKG, ONTOLOGY_IRI
 from lxml import html as lxml_html
 from lxml.html import builder as E
@@ -30,7 +30,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-__all__ = ["main", "ontology_document", "ontology_html"]
+__all__ = ["main", "ontology_document", "ontology_html", "ontology_version"]
 
 VANN = "http://purl.org/vocab/vann/"
 _PREFIX_LINE = re.compile(r"^@prefix\s+([A-Za-z][\w.-]*|):\s*<([^>]*)>\s*\.", re.MULTILINE)
@@ -289,6 +289,12 @@ def ontology_document(turtle: str, *, ontology_iri: URIRef = ONTOLOGY_IRI) -> An
         body,
         lang="en",
     )
+
+
+@lru_cache(maxsize=1)
+def ontology_version() -> str:
+    """Return the ontology's ``owl:versionInfo`` (the version its versioned IRI serves)."""
+    return str(ontology_graph().value(ONTOLOGY_IRI, OWL.versionInfo) or "")
 
 
 @lru_cache(maxsize=1)

@@ -36,11 +36,11 @@ from cakg.graph.describe import (
     describe,
     description_triples,
     negotiate_document,
-    ontology_index,
     serialize_triples,
     shapes_index,
 )
 from cakg.graph.namespaces import DATA_BASE, ONTOLOGY_IRI, SHAPES_IRI
+from cakg.graph.ontology_doc import ontology_html, ontology_version
 from cakg.graph.store import LocalStore
 from cakg.graph.void import (
     DUMP_FORMATS,
@@ -289,9 +289,8 @@ def _ontology_document() -> _Document:
     text = _package_text("cakg.ontology", "cakg.ttl") or ""
 
     def html() -> str:
-        return render_template(
-            "ontology.html", index=ontology_index(text), turtle_url="ontology.ttl"
-        )
+        # The documentation is generated from the Turtle itself (cakg.graph.ontology_doc).
+        return ontology_html()
 
     return _Document("/ontology", lambda: _parse_turtle(text, str(ONTOLOGY_IRI)), html, turtle=text)
 
@@ -302,7 +301,7 @@ def _ontology_document() -> _Document:
 def ontology(extension: str | None = None, version: str | None = None) -> Response:
     """Serve the ontology: HTML documentation or RDF, by ``Accept`` or extension."""
     if version is not None:
-        current = ontology_index(_package_text("cakg.ontology", "cakg.ttl") or "").version
+        current = ontology_version()
         if version != current:
             return _not_found(
                 f"Version {version!r} of the ontology is not served here; the current "
