@@ -117,17 +117,22 @@ def cakg_server(
 
 
 def oxigraph_server(store: Path, log: Path) -> AbstractContextManager[Server]:
-    """Run ``oxigraph serve`` on a checkpoint of ``store``, with the union default graph.
+    """Run ``oxigraph serve`` on a checkpoint of ``store``; its default graph is the union.
 
     The checkpoint (hard-linked files) gives the server a store of its own, opened as
     Oxigraph's server is usually deployed (read-write mode).
     """
     import pyoxigraph as ox
+    from cakg.graph.store import needs_union_view
 
     copy = log.with_name("oxigraph-store")
     if copy.exists():
         shutil.rmtree(copy)
-    ox.Store.read_only(str(store)).backup(str(copy))
+    source = ox.Store.read_only(str(store))
+    # A build stores the union in the default graph; only a store without it needs the view.
+    union = ["--union-default-graph"] if needs_union_view(source) else []
+    source.backup(str(copy))
+    del source
     port = free_port()
     argv = [
         str(BIN / "oxigraph"),
@@ -136,7 +141,7 @@ def oxigraph_server(store: Path, log: Path) -> AbstractContextManager[Server]:
         str(copy),
         "--bind",
         f"{HOST}:{port}",
-        "--union-default-graph",
+        *union,
         # No --timeout-s: oxigraph 0.5.13 starts a thread per query that sleeps for the
         # whole timeout, so thousands of requests a second exhaust the thread limit.
     ]

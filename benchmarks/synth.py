@@ -304,6 +304,14 @@ def write_synthetic_build(
     started = time.perf_counter()
     store = ox.Store(str(tmp / "store"))
     store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+    # As write_build does: the default graph holds the union of the named graphs, as a set.
+    union = tmp / "union.nt"
+    with (tmp / "dataset.nq").open(encoding="utf-8") as quads:
+        union_lines = {line.rstrip("\n").rpartition(" <")[0] + " .\n" for line in quads}
+    union.write_text("".join(sorted(union_lines)), "utf-8")
+    del union_lines
+    store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    union.unlink()
     store.flush()
     store.optimize()
     del store
@@ -316,6 +324,7 @@ def write_synthetic_build(
         "sources": [r["source_id"] for r in rows if r["kind"] == "source"],
         "synthetic": {"seed": seed, "target_triples": triples},
         CONTEXT_KEY: SYNTHETIC_CONTEXT,
+        "default_graph": "union of the named graphs (stored)",
     }
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", "utf-8")
     final = builds / f"000001-{content[:12]}"
