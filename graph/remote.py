@@ -24,9 +24,10 @@ layout (see docs/REMOTE-STORES.md):
 >>> is_remote_store("fuseki+https://example.org/ds"), is_remote_store("instance/store")
 (True, False)
 
-The remote store must use the union of its named graphs as the default graph, as the
-embedded store does (``oxigraph serve --union-default-graph``; Fuseki
-``tdb2:unionDefaultGraph true``); :meth:`RemoteEngine.check` says so when it does not.
+The server's queries read the default graph as the union of the named graphs, as a set:
+the embedded store holds that union in its default graph, and :func:`push_build` stores it
+in the remote store's default graph too, so the remote store needs no union setting (and
+must not query the union of all graphs by itself: that would count triples twice).
 """
 
 from __future__ import annotations
@@ -307,6 +308,7 @@ def push_build(
     *,
     graphs: Iterable[str] | None = None,
     prune: bool = False,
+    union: bool = True,
     verify: bool = True,
     timeout: float = 300.0,
     progress: Callable[[str], None] | None = None,
@@ -315,8 +317,10 @@ def push_build(
 
     ``graphs`` limits the push to these graph names (e.g. the changed sources). ``prune``
     also deletes the store's graphs under ``https://w3id.org/cakg/`` that the build does
-    not have (sources removed since the last push). ``verify`` then compares the store's
-    triple count of each pushed graph with the build's manifest.
+    not have (sources removed since the last push). ``union`` then replaces the store's
+    default graph with the union of the build's named graphs, as a set, as the embedded
+    store holds it (computed from every dump, changed or not). ``verify`` finally compares
+    the store's triple counts with the build's.
 
     Raises:
         StoreError: the store cannot be reached, refuses a graph, or holds other counts
@@ -364,7 +368,33 @@ def push_build(
                         f"{answer.status}: {_error_text(answer)}."
                     )
                 report.deleted.append(name)
+        union_size = None
+        if union:
+            say("PUT the default graph (the union of the named graphs)")
+            body = _union_of(build, sorted(rows))
+            union_size = body.count(b"\n")
+            answer = client.request(
+                "PUT",
+                _with_graph(endpoints.gsp, None),
+                body=body,
+                headers={"Content-Type": _NTRIPLES},
+                timeout=timeout,
+            )
+            if answer.status not in (200, 201, 204):
+                raise StoreError(
+                    f"The store at {endpoints.gsp} refused the default graph with HTTP "
+                    f"{answer.status}: {_error_text(answer)}."
+                )
         if verify:
+            if union_size is not None:
+                stored = _default_count(client, endpoints, timeout=timeout)
+                if stored != union_size:
+                    raise StoreError(
+                        f"The store's default graph has {stored} triples, not the {union_size} "
+                        "of the union pushed: it is probably set to query the union of all "
+                        "graphs (Oxigraph --union-default-graph, Fuseki unionDefaultGraph); "
+                        "turn that off, the push stores the union itself."
+                    )
             counts = remote_counts(endpoints, timeout=timeout, client=client)
             wrong = {
                 name: (counts.get(name, 0), int(rows[name].get("triples", 0)))
@@ -384,6 +414,21 @@ def push_build(
         client.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _union_of(build: Build, names: Sequence[str]) -> bytes:
+    """Return the N-Triples of the union of the named graphs' dumps, as a sorted set."""
+    triples: set[bytes] = set()
+    for name in names:
+        triples.update(_ntriples_of_dump(build.graph_dump(name).read_bytes(), name).splitlines())
+    triples.discard(b"")
+    return b"".join(line + b"\n" for line in sorted(triples))
+
+
+def _default_count(http: _Http, endpoints: Endpoints, *, timeout: float) -> int:
+    rows = _select(http, endpoints, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", timeout=timeout)
+    value = rows[0].get("n") if rows else None
+    return int(value.value) if isinstance(value, ox.Literal) else 0
 
 
 def remote_counts(
@@ -519,19 +564,23 @@ class RemoteEngine:
         self._http = _Http(self.endpoints.auth)
 
     def check(self) -> None:
-        """Check that the store answers and uses the union of its graphs as default graph.
+        """Check that the store answers and has a default graph to query.
+
+        The server's queries read the union of the named graphs as the default graph:
+        ``push_build`` stores it there, as in the embedded store.
 
         Raises:
-            StoreError: it cannot be reached, or its default graph is not the union.
+            StoreError: it cannot be reached, or it has named graphs but an empty default
+                graph (a build pushed without its union).
         """
         in_named = self._ask("ASK { GRAPH ?g { ?s ?p ?o } }")
         in_default = self._ask("ASK { ?s ?p ?o }")
         if in_named and not in_default:
             raise StoreError(
-                f"The SPARQL store at {self.store} does not query the union of its named "
-                "graphs by default, as this server's queries expect. Start Oxigraph with "
-                "`oxigraph serve --union-default-graph`, or set `tdb2:unionDefaultGraph "
-                "true` in Fuseki (see docs/REMOTE-STORES.md)."
+                f"The SPARQL store at {self.store} has named graphs but an empty default "
+                "graph, which this server's queries read as the union of the named graphs. "
+                "Push the build with `cakg build --store URL` (it stores the union as the "
+                "default graph); see docs/REMOTE-STORES.md."
             )
 
     def _ask(self, text: str) -> bool:

@@ -76,8 +76,8 @@ def oxigraph_server(*extra: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def union_server() -> Iterator[str]:
-    """Return the URL of an Oxigraph server whose default graph is the union."""
-    with oxigraph_server("--union-default-graph") as url:
+    """Return the URL of an Oxigraph server (its default graph gets the pushed union)."""
+    with oxigraph_server() as url:
         yield url
 
 
@@ -134,7 +134,7 @@ def test_push_twice_leaves_the_same_data(union_server: str, seed_build: Build) -
 @pytest.mark.server
 def test_push_replaces_a_changed_graph_and_prunes_removed_sources(seed_build: Build) -> None:
     source = next(r["name"] for r in seed_build.manifest["graphs"] if r["kind"] == "source")
-    with oxigraph_server("--union-default-graph") as url:
+    with oxigraph_server() as url:
         _put(url, source, f'<{LIANG}> <http://example.org/p> "stale" .\n')
         _put(url, STALE, f'<{LIANG}> <http://example.org/p> "gone" .\n')
         _put(url, FOREIGN, f'<{LIANG}> <http://example.org/p> "kept" .\n')
@@ -238,13 +238,35 @@ def test_engine_keeps_this_servers_refusals(engine: RemoteEngine, pushed: str) -
 
 
 @pytest.mark.server
-def test_check_refuses_a_store_without_the_union_default_graph(seed_build: Build) -> None:
+def test_check_refuses_a_store_without_a_default_graph(seed_build: Build) -> None:
     with oxigraph_server() as url:
-        push_build(seed_build, url)
+        push_build(seed_build, url, union=False)
         engine = RemoteEngine(url)
-        with pytest.raises(StoreError, match="union-default-graph"):
+        with pytest.raises(StoreError, match="empty default graph"):
             engine.check()
+        push_build(seed_build, url)
+        engine.check()
         engine.close()
+
+
+@pytest.mark.server
+def test_push_refuses_a_store_that_queries_the_union_itself(seed_build: Build) -> None:
+    with (
+        oxigraph_server("--union-default-graph") as url,
+        pytest.raises(StoreError, match="turn that off"),
+    ):
+        push_build(seed_build, url)
+
+
+@pytest.mark.server
+def test_push_stores_the_union_as_a_set_in_the_default_graph(
+    pushed: str, seed_build: Build
+) -> None:
+    local = open_build_store(seed_build.store_path)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    store = RemoteStore(pushed)
+    assert store.select(count) == local.select(count)
+    store.close()
 
 
 def test_a_silent_store_times_out() -> None:
@@ -400,7 +422,7 @@ def test_the_app_refuses_an_update_token_with_a_remote_store(tmp_path: Path) -> 
 @pytest.mark.server
 def test_build_with_store_pushes_the_build(tmp_path: Path) -> None:
     seed = Path(__file__).parent / "data" / "seed_sources"
-    with oxigraph_server("--union-default-graph") as url:
+    with oxigraph_server() as url:
         _put(url, STALE, f'<{LIANG}> <http://example.org/p> "gone" .\n')
         result = CliRunner().invoke(
             cli,
