@@ -239,6 +239,7 @@ class _Extraction:
     last_period: PeriodValue | None = None
     last_ministry: URIRef | None = None
     ratifications: dict[str, tuple[URIRef, str]] = field(default_factory=dict)
+    spokesperson_org: URIRef | None = None
     statistic_count: int = 0
     statement_count: int = 0
     said_dates: list[tuple[DateMatch, Span]] = field(default_factory=list)
@@ -324,6 +325,7 @@ def _sentence(state: _Extraction, sentence: Sentence) -> None:
     )
     for m in matches:
         state.sink.mention(m.entity.iri, m.start, m.end, evidence)
+    _spokesperson_mentions(state, sentence, matches)
     officials = [_official(state, o, sentence, evidence) for o in find_officials(sentence.text)]
     _persons_by_name(state, sentence, evidence)
     _byline(state, sentence, evidence)
@@ -479,6 +481,10 @@ def _official(
     person = _person(state, o.name, evidence)
     country = state.gaz.country_by_demonym(o.country_word) if o.country_word else None
     organisation = _post_organisation(state, o, country, evidence)
+    if organisation is None and o.role.split()[-1] in _SPOKES:
+        # "Foreign Ministry spokesperson Mao Ning"; "a Ministry of Commerce spokesperson said ...
+        # spokesperson He Yaqiong told": the organisation named before the title.
+        organisation = _organisation_before(state, sentence, o.start) or state.spokesperson_org
     if organisation is not None:
         _tenure(state, person, organisation, o, evidence)
         if "ministry" in _label_of(state, organisation).lower():
@@ -487,6 +493,26 @@ def _official(
     return _Official(
         person, organisation, o, sentence.start + o.name_start, sentence.start + o.name_end
     )
+
+
+_SPOKES = {"spokesperson", "spokesman", "spokeswoman"}
+
+
+def _organisation_before(state: _Extraction, sentence: Sentence, at: int) -> URIRef | None:
+    """Return the organisation named just before position ``at`` of ``sentence`` ("Commerce Ministry spokesperson")."""
+    before = sentence.text[:at].rstrip()
+    for m in reversed(state.gaz.find(before)):
+        if m.end - len(before) >= -1 and m.entity.kind == "organisation":
+            return m.entity.iri
+    return None
+
+
+def _spokesperson_mentions(state: _Extraction, sentence: Sentence, matches: list[Match]) -> None:
+    """Remember "a Ministry of Commerce spokesperson": the organisation of a spokesperson named later."""
+    for m in re.finditer(r"\b(?:spokesperson|spokesman|spokeswoman)\b", sentence.text):
+        found = _organisation_before(state, sentence, m.start())
+        if found is not None:
+            state.spokesperson_org = found
 
 
 _HEADS_OF_GOVERNMENT = {
