@@ -51,8 +51,7 @@ def time_queries(
             ready, _, _ = select.select([process.stdout], [], [], budget + limit)
             line = process.stdout.readline() if ready else b""
             if not line:
-                process.kill()
-                process.wait(timeout=10)
+                _stop(process)
                 process = None
                 results.append(QueryTimes(name, (), 0, timed_out=True))
                 continue
@@ -62,9 +61,17 @@ def time_queries(
             )
     finally:
         if process is not None:
-            process.kill()
-            process.wait(timeout=10)
+            _stop(process)
     return results
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill the child and close its pipes."""
+    process.kill()
+    process.wait(timeout=10)
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
 
 
 def main() -> None:

@@ -57,7 +57,11 @@ def test_synthetic_graph_has_the_real_shapes_at_the_asked_size(
     synth = write_synthetic_build(tmp_path / "a", templates, triples=20_000, seed=3)
     assert 18_000 <= synth.quads <= 22_000
     store = ox.Store.read_only(str(synth.build.store_path))
-    assert len(store) == synth.quads == synth.build.manifest["quads"]
+    named = sum(1 for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
+    assert named == synth.quads == synth.build.manifest["quads"]
+    # The default graph holds the union of the named graphs, as a set, as in a real build.
+    union = {q.triple for q in store if not isinstance(q.graph_name, ox.DefaultGraph)}
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == len(union)
     names = {g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)}
     assert set(synth.source_graphs) <= names and len(synth.source_graphs) == synth.sources
     for cls in ("Person", "Event", "Tenure", "QuotedStatement", "Statistic", "Participation"):
