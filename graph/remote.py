@@ -563,6 +563,14 @@ class RemoteEngine:
         self.timeouts = 0
         self._http = _Http(self.endpoints.auth)
 
+    def start(self) -> None:
+        """Check now, rather than at the first request, that the store answers.
+
+        Raises:
+            StoreError: the store cannot be reached.
+        """
+        self._ask("ASK {}")
+
     def check(self) -> None:
         """Check that the store answers and has a default graph to query.
 

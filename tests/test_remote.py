@@ -444,3 +444,18 @@ def test_build_with_an_unreachable_store_exits_2_after_building(tmp_path: Path) 
     assert result.exit_code == 2
     assert "Cannot reach the SPARQL store" in result.output
     assert current_build(tmp_path).manifest["quads"] > 0
+
+
+def test_the_remote_engine_and_store_have_the_embedded_ones_interface() -> None:
+    from cakg.graph.engine import QueryEngine
+    from cakg.graph.store import LocalStore
+
+    def public(cls: type) -> set[str]:
+        return {name for name in vars(cls) if not name.startswith("_")}
+
+    assert public(QueryEngine) <= public(RemoteEngine)
+    # Every read method is answered remotely, none falls back to the embedded store.
+    assert public(LocalStore) - {"in_memory"} <= public(RemoteStore)
+    engine = RemoteEngine("http://127.0.0.1:9")
+    for attribute in ("store", "writable", "size", "timeout", "timeouts"):
+        assert hasattr(engine, attribute), attribute
