@@ -15,6 +15,7 @@ from typing import Any
 import click
 from cakg.errors import NoBuildError
 from cakg.graph.build import current_build
+from cakg.graph.remote import is_remote_store
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
@@ -210,7 +211,8 @@ def gunicorn_options(
     envvar="CAKG_STORE",
     default=None,
     help="Serve this Oxigraph store folder instead of the build's (':memory:' for an "
-    "empty one) ($CAKG_STORE).",
+    "empty one), or the SPARQL store at this http(s) URL, read-only (docs/REMOTE-STORES.md) "
+    "($CAKG_STORE).",
 )
 @click.option(
     "--update-token",
@@ -273,6 +275,8 @@ def serve(
         workers = 1
     if not store:
         _ensure_build(instance_dir, sources_dir)
+    elif is_remote_store(store):
+        pass  # the app checks the remote store at start and says what is wrong
     elif not update_token and store != ":memory:" and not Path(store).is_dir():
         raise ServeError(f"No store at {store!r}: give --store an Oxigraph store folder.")
     elif not update_token and store == ":memory:":
