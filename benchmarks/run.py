@@ -36,7 +36,13 @@ from cakg.graph.store import open_build_store
 
 from benchmarks.http_load import LoadResult, Request, form_query, run_load
 from benchmarks.query_timer import time_queries
-from benchmarks.servers import Server, cakg_server, oxigraph_server, rdflib_server
+from benchmarks.servers import (
+    Server,
+    cakg_server,
+    minimal_flask_server,
+    oxigraph_server,
+    rdflib_server,
+)
 from benchmarks.synth import (
     SIZES,
     SYNTHETIC_CONTEXT,
@@ -345,6 +351,7 @@ def measure_http(
     """Run each server in turn on the same data and measure it."""
     candidates: list[tuple[str, Callable[[], AbstractContextManager[Server]], float]] = [
         ("cakg", lambda: cakg_server(instance, work / "cakg.log"), 120.0),
+        ("flask", lambda: minimal_flask_server(build.store_path, work / "flask.log"), 120.0),
         ("oxigraph", lambda: oxigraph_server(build.store_path, work / "oxigraph.log"), 120.0),
     ]
     if triples <= settings.rdflib_max:
@@ -456,14 +463,15 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
     add("")
     add("== HTTP on loopback: throughput req/s, latency p50 / p99 ms ==")
     http_columns = (
-        ("size", 6), ("workload", -12), ("cakg serve", 26), ("oxigraph serve", 26),
-        ("rdflib-endpoint", 26), ("cakg/oxigraph", 13), ("cakg/rdflib", 12),
+        ("size", 6), ("workload", -12), ("cakg serve", 24), ("minimal Flask", 24),
+        ("oxigraph serve", 24), ("rdflib-endpoint", 24), ("cakg/Flask", 10),
+        ("cakg/oxigraph", 13), ("cakg/rdflib", 11),
     )  # fmt: skip
     add(_row([name for name, _ in http_columns], http_columns))
     for r in results:
         for workload in ("mix c1", "mix c8", "lookup c1", "lookup c8"):
             served: list[str] = []
-            for server in ("cakg", "oxigraph", "rdflib"):
+            for server in ("cakg", "flask", "oxigraph", "rdflib"):
                 m = r.http.get(server, {}).get(workload)
                 if m is None:
                     served.append("not run")
@@ -472,6 +480,7 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
                 served.append(f"{m['rps']:.1f} | {m['p50_ms']:.1f}/{m['p99_ms']:.0f}{extra}")
             ours = r.http.get("cakg", {}).get(workload, {}).get("rps", 0.0)
             ox_ = r.http.get("oxigraph", {}).get(workload, {}).get("rps", 0.0)
+            flask = r.http.get("flask", {}).get(workload, {}).get("rps", 0.0)
             rdf = r.http.get("rdflib", {}).get(workload)
             rdf_ratio = "not run"
             if rdf is not None:
@@ -479,10 +488,12 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
                     rdf_ratio = _ratio(ours, rdf["rps"])
                 else:
                     rdf_ratio = f">{ours * rdf['seconds']:.0f}x"
-            add(_row([r.name, workload, *served, _ratio(ours, ox_), rdf_ratio], http_columns))
+            ratios = [_ratio(ours, flask), _ratio(ours, ox_), rdf_ratio]
+            add(_row([r.name, workload, *served, *ratios], http_columns))
     add("")
     add("cells: req/s | p50/p99 ms; eN = N requests failed or timed out; ratios are throughput")
-    add("ratios (cakg serve / other, higher is better for cakg serve).")
+    add("ratios (cakg serve / other, higher is better for cakg serve). minimal Flask: the")
+    add("issue's baseline app (benchmarks/minimal_flask.py: in-process store, no limits).")
     notes = [f"{r.name}: {n}" for r in results for n in r.notes]
     if notes:
         add("")

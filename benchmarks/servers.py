@@ -20,7 +20,14 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Server", "cakg_server", "free_port", "oxigraph_server", "rdflib_server"]
+__all__ = [
+    "Server",
+    "cakg_server",
+    "free_port",
+    "minimal_flask_server",
+    "oxigraph_server",
+    "rdflib_server",
+]
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent  # where `python -m benchmarks...` resolves
@@ -114,6 +121,26 @@ def cakg_server(
         "--no-access-log",
     ]
     return _running("cakg serve", argv, port, "/health", "/sparql", 60, log)
+
+
+def minimal_flask_server(store: Path, log: Path) -> AbstractContextManager[Server]:
+    """Run the minimal Flask + pyoxigraph app under gunicorn, as ``cakg serve`` runs."""
+    port = free_port()
+    argv = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "8",
+        "--env",
+        f"CAKG_BENCH_STORE={store}",
+        "benchmarks.minimal_flask:create_app()",
+    ]
+    return _running("minimal Flask", argv, port, "/health", "/sparql", 60, log)
 
 
 def oxigraph_server(store: Path, log: Path) -> AbstractContextManager[Server]:
