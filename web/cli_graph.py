@@ -238,7 +238,7 @@ SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
 } GROUP BY ?class ORDER BY DESC(?n) ?class
 """
 _FACTS_BY_SOURCE = """
-SELECT ?g (COUNT(?st) AS ?facts) (COUNT(DISTINCT ?span) AS ?sentences) WHERE {
+SELECT ?g (COUNT(DISTINCT ?st) AS ?facts) (COUNT(DISTINCT ?span) AS ?sentences) WHERE {
   GRAPH ?g { ?st a rdf:Statement ; cakg:evidence ?span . }
 } GROUP BY ?g ORDER BY ?g
 """
