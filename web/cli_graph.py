@@ -69,6 +69,11 @@ def _build(ctx: click.Context) -> Build:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Do not show progress.")
 @click.option(
+    "--full",
+    is_flag=True,
+    help="Extract every source again, even those unchanged since the last build.",
+)
+@click.option(
     "--store",
     "store_url",
     metavar="URL",
@@ -82,6 +87,7 @@ def build(
     sources_dir: Path,
     gazetteer_path: Path | None,
     quiet: bool,
+    full: bool,
     store_url: str | None,
 ) -> None:
     """Build the dataset from the sources: TriG and N-Quads dumps and the Oxigraph store.
@@ -89,6 +95,8 @@ def build(
     The build is atomic: it is written aside and becomes current only when complete, so a
     failed build leaves the last good one in place. Sources that cannot be used are
     reported on stderr and skipped; the others build (exit code 1 then, 0 when all built).
+    Builds are incremental: only new and changed sources are extracted and loaded, unless
+    the extractor, gazetteer, ontology or shapes changed (or --full is given).
     """
 
     def progress(message: str) -> None:
@@ -97,7 +105,7 @@ def build(
 
     try:
         report = build_from_sources(
-            sources_dir, _instance(ctx), gazetteer_path=gazetteer_path, progress=progress
+            sources_dir, _instance(ctx), gazetteer_path=gazetteer_path, progress=progress, full=full
         )
     except CakgError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -105,8 +113,12 @@ def build(
     manifest = report.build.manifest
     click.echo(
         f"built {report.build.path.name}: {manifest['quads']} quads in {len(manifest['graphs'])} graphs "
-        f"from {len(report.sources)} sources ({sum(report.facts.values())} facts)"
+        f"from {len(report.sources)} sources ({sum(report.facts.values())} facts); "
+        f"extracted {len(report.extracted)} of {len(report.sources)} sources ({report.plan})"
     )
+    if report.extracted and not full and report.plan != "there is no previous build":
+        changed = " ".join(f"--source {s}" for s in report.extracted)
+        click.echo(f"validate what changed with: cakg validate {changed}", err=True)
     for problem in report.problems:
         click.echo(f"skipped: {problem}", err=True)
     if store_url:
