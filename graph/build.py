@@ -38,6 +38,8 @@ __all__ = [
     "Build",
     "GraphPart",
     "current_build",
+    "finish_build",
+    "make_current",
     "nquads_lines",
     "update_union",
     "write_build",
@@ -199,18 +201,31 @@ def write_build(
             "graphs": graph_rows,
             **(info or {}),
         }
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
-        )
-        final = builds / _new_build_id(builds, content_hash)
-        os.replace(tmp, final)
+        final = finish_build(tmp, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _point_current(root, final)
-    _prune(builds, keep=final)
+    make_current(final)
     say(f"build {final.name} is current")
     return Build(final)
+
+
+def finish_build(tmp: Path, manifest: dict[str, Any]) -> Path:
+    """Write the manifest of the build written in ``tmp`` and give it its final name."""
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
+    )
+    builds = tmp.parent
+    final = builds / _new_build_id(builds, str(manifest["content_sha256"]))
+    os.replace(tmp, final)
+    return final
+
+
+def make_current(final: Path) -> None:
+    """Point ``current`` at the finished build ``final`` (one atomic rename); drop old builds."""
+    builds = final.parent
+    _point_current(builds.parent, final)
+    _prune(builds, keep=final)
 
 
 def _new_build_id(builds: Path, content_hash: str) -> str:

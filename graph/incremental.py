@@ -48,10 +48,9 @@ from cakg.graph.build import (
     Build,
     GraphPart,
     _canonical,
-    _new_build_id,
-    _point_current,
-    _prune,
     current_build,
+    finish_build,
+    make_current,
     nquads_lines,
     update_union,
 )
@@ -262,16 +261,11 @@ def write_incremental_build(
             "graphs": [rows[n] for n in names],  # in name order, as a full build lists them
             CONTEXT_KEY: plan.context,
         }
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", "utf-8"
-        )
-        final = builds / _new_build_id(builds, content_hash)
-        os.replace(tmp, final)
+        final = finish_build(tmp, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _point_current(root, final)
-    _prune(builds, keep=final)
+    make_current(final)
     say(f"build {final.name} is current ({plan.reason})")
     return Build(final)
 
