@@ -33,6 +33,7 @@ __all__ = [
     "check_query",
     "check_update",
     "has_dataset_clause",
+    "is_bounded_lookup",
     "keywords",
     "tokens",
 ]
@@ -198,3 +199,82 @@ def _iri(value: str) -> str:
     if not _IRI_OK.fullmatch(value):
         raise QueryError(f"Not a valid graph IRI: {value!r}; percent-encode it or fix it.")
     return value
+
+
+def _raw_tokens(text: str) -> list[tuple[str, str]]:
+    return [
+        (m.lastgroup or "other", m.group())
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup not in ("space", "comment")
+    ]
+
+
+def is_bounded_lookup(text: str) -> bool:
+    """Return whether a query is one triple pattern around a given node, and nothing else.
+
+    ``SELECT ?p ?o WHERE { <x> ?p ?o }`` (or ``{ ?s ?p <x> }``, with DISTINCT, LIMIT or
+    OFFSET): what linked-data clients send to look an entity up. Its cost is bounded by the
+    node's links and by the row cap, read lazily, so it can be answered without the
+    killable worker process.
+
+    >>> is_bounded_lookup("PREFIX id: <https://w3id.org/cakg/id/> SELECT ?p ?o WHERE { <https://w3id.org/cakg/id/person/x> ?p ?o }")
+    True
+    >>> is_bounded_lookup("SELECT * WHERE { ?s ?p ?o }")
+    False
+    >>> is_bounded_lookup("SELECT ?p ?o WHERE { <x> ?p ?o } ORDER BY ?o")
+    False
+    """
+    toks = _raw_tokens(text)
+    i = 0
+
+    def word(*expected: str) -> bool:
+        nonlocal i
+        if i < len(toks) and toks[i][0] == "word" and toks[i][1].upper() in expected:
+            i += 1
+            return True
+        return False
+
+    while i < len(toks) and toks[i][0] == "word" and toks[i][1].upper() in ("PREFIX", "BASE"):
+        step = 3 if toks[i][1].upper() == "PREFIX" else 2
+        if toks[i][1].upper() == "PREFIX" and not (
+            i + 2 < len(toks) and toks[i + 1][0] == "pname" and toks[i + 2][0] == "iri"
+        ):
+            return False
+        if toks[i][1].upper() == "BASE" and not (i + 1 < len(toks) and toks[i + 1][0] == "iri"):
+            return False
+        i += step
+    if not word("SELECT"):
+        return False
+    word("DISTINCT", "REDUCED")
+    if i < len(toks) and toks[i] == ("other", "*"):
+        i += 1
+    else:
+        start = i
+        while i < len(toks) and toks[i][0] == "var":
+            i += 1
+        if i == start:
+            return False
+    word("WHERE")
+    if i + 4 >= len(toks) or toks[i] != ("brace", "{"):
+        return False
+    s, p, o = toks[i + 1], toks[i + 2], toks[i + 3]
+    i += 4
+    if i < len(toks) and toks[i] == ("other", "."):
+        i += 1
+    if i >= len(toks) or toks[i] != ("brace", "}"):
+        return False
+    i += 1
+    bound = ("iri", "pname")
+    if p[0] not in (*bound, "var") and p != ("word", "a"):
+        return False
+    if not ((s[0] in bound and o[0] in (*bound, "var")) or (s[0] == "var" and o[0] in bound)):
+        return False
+    while i < len(toks):
+        if not word("LIMIT", "OFFSET"):
+            return False
+        digits = i
+        while i < len(toks) and toks[i][0] == "other" and toks[i][1].isdigit():
+            i += 1
+        if i == digits:
+            return False
+    return True

@@ -16,6 +16,7 @@ from typing import ClassVar
 import pyoxigraph as ox
 import pytest
 from cakg.graph.build import Build
+from cakg.graph.sparql import is_bounded_lookup
 from cakg.web.app import create_app
 from flask import Flask
 from flask.testing import FlaskClient
@@ -752,3 +753,66 @@ def test_service_description_counts_the_default_graph_as_a_set(
     default_node = next(line.split()[0] for line in lines if comment in line)
     stated = next(line for line in lines if line.startswith(default_node) and void_triples in line)
     assert int(stated.split('"')[1]) == count(client)
+
+
+# ---------------------------------------------------------------- entity lookups
+
+
+@pytest.mark.parametrize(
+    ("query", "bounded"),
+    [
+        ("SELECT ?p ?o WHERE { <https://w3id.org/cakg/id/person/wang-wentao> ?p ?o }", True),
+        ("SELECT ?s ?p WHERE { ?s ?p <https://w3id.org/cakg/id/org/asean> } LIMIT 10", True),
+        ("PREFIX c: <https://w3id.org/cakg/ontology#> SELECT DISTINCT ?s { ?s a c:Person }", True),
+        ("SELECT ?p ?o WHERE { <x:a> ?p ?o . }  LIMIT 5 OFFSET 10", True),
+        ("SELECT * WHERE { ?s ?p ?o }", False),
+        ("SELECT ?p ?o WHERE { <x:a> ?p ?o } ORDER BY ?o", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { <x:a> ?p ?o }", False),
+        ("SELECT ?o WHERE { <x:a> ?p ?o . ?o ?q ?r }", False),
+        ("SELECT ?o WHERE { <x:a> ?p ?o FILTER(true) }", False),
+        ("SELECT ?o WHERE { GRAPH ?g { <x:a> ?p ?o } }", False),
+        ("SELECT ?o FROM <x:g> WHERE { <x:a> ?p ?o }", False),
+        ("ASK { <x:a> ?p ?o }", False),
+    ],
+)
+def test_which_queries_are_bounded_lookups(query: str, bounded: bool) -> None:
+    assert is_bounded_lookup(query) is bounded
+
+
+def test_lookups_are_answered_in_the_request_thread_with_the_same_answer(
+    seed_instance: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(seed_instance)
+    try:
+        client = app.test_client()
+        wang = "<https://w3id.org/cakg/id/person/wang-wentao>"
+        # The same question with a FILTER is not a bounded lookup: the worker pool answers it.
+        through_workers = client.get(
+            "/sparql", query_string={"query": f"SELECT ?p ?o WHERE {{ {wang} ?p ?o FILTER(true) }}"}
+        )
+        engine = app.extensions["cakg.engine"]
+
+        def no_worker(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("a bounded lookup went to the worker pool")
+
+        monkeypatch.setattr(engine, "run", no_worker)
+        in_thread = client.get(
+            "/sparql", query_string={"query": f"SELECT ?p ?o WHERE {{ {wang} ?p ?o }}"}
+        )
+        assert in_thread.status_code == 200
+        expected = sorted(map(str, rows(through_workers.data)))
+        assert sorted(map(str, rows(in_thread.data))) == expected and expected
+        bad = client.get(
+            "/sparql", query_string={"query": "SELECT ?p ?o WHERE { <x:a> ?p ?o } LIMIT 1 0"}
+        )
+        assert bad.status_code == 400
+    finally:
+        app.extensions["cakg.engine"].close()
+    small = make_app(seed_instance, CAKG_MAX_ROWS=3)
+    try:
+        spans = "SELECT ?s WHERE { ?s a <https://w3id.org/cakg/ontology#TextSpan> }"
+        capped = small.test_client().get("/sparql", query_string={"query": spans})
+        assert capped.status_code == 200 and len(rows(capped.data)) == 3
+        assert capped.headers["X-SPARQL-MaxRows"] == "3"
+    finally:
+        small.extensions["cakg.engine"].close()
