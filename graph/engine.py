@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import os
 import pickle
 import queue
@@ -387,16 +388,7 @@ class QueryEngine:
             _, kind, message = answer
             raise ERRORS.get(kind, StoreError)(message)
         outcome: Outcome = answer[1]
-        return Outcome(
-            body=outcome.body,
-            media_type=outcome.media_type,
-            rows=outcome.rows,
-            truncated=outcome.truncated,
-            status=outcome.status,
-            kind=outcome.kind,
-            value=outcome.value,
-            elapsed=time.monotonic() - started,
-        )
+        return dataclasses.replace(outcome, elapsed=time.monotonic() - started)
 
     def graph_names(self) -> Sequence[str]:
         """Return the names of the named graphs (via a worker)."""

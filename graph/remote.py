@@ -33,6 +33,7 @@ must not query the union of all graphs by itself: that would count triples twice
 from __future__ import annotations
 
 import base64
+import dataclasses
 import http.client
 import threading
 import time
@@ -619,16 +620,7 @@ class RemoteEngine:
                 "more selective (fewer unbound patterns, a LIMIT), or ask the operator for a "
                 "longer --query-timeout."
             ) from None
-        return Outcome(
-            body=outcome.body,
-            media_type=outcome.media_type,
-            rows=outcome.rows,
-            truncated=outcome.truncated,
-            status=outcome.status,
-            kind=outcome.kind,
-            value=outcome.value,
-            elapsed=time.monotonic() - started,
-        )
+        return dataclasses.replace(outcome, elapsed=time.monotonic() - started)
 
     def _dispatch(self, job: Job, limit: float) -> Outcome:
         if isinstance(job, Query):
