@@ -50,7 +50,7 @@ from cakg.graph.store import LocalStore, open_build_store
 from cakg.web.errors import register_error_handlers
 from flask import Flask, Response, g, request
 
-__all__ = ["DEFAULTS", "create_app", "get_engine", "get_store"]
+__all__ = ["DEFAULTS", "create_app", "get_engine", "get_store", "log_access"]
 
 DEFAULTS: dict[str, Any] = {
     "CAKG_INSTANCE": "instance",
@@ -105,6 +105,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for module in (sparql, linked_data, pages, explore):
         app.register_blueprint(module.bp)
+
+    from cakg.web.fast_path import LookupFastPath
+
+    app.wsgi_app = LookupFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
@@ -294,20 +298,49 @@ def _install_access_log(app: Flask) -> None:
 
     @app.after_request
     def _log(response: Response) -> Response:
-        started = g.get("cakg_started")
-        record = {
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "remote": request.remote_addr,
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "bytes": response.calculate_content_length(),
-            "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-            "op": g.get("cakg_operation"),
-            "query_ms": g.get("cakg_query_ms"),
-            "rows": g.get("cakg_rows"),
-            "truncated": g.get("cakg_truncated"),
-            "agent": request.headers.get("User-Agent"),
-        }
-        access_log.info(json.dumps(record, ensure_ascii=False))
+        log_access(
+            remote=request.remote_addr,
+            method=request.method,
+            path=request.path,
+            status=response.status_code,
+            size=response.calculate_content_length(),
+            started=g.get("cakg_started"),
+            operation=g.get("cakg_operation"),
+            query_ms=g.get("cakg_query_ms"),
+            rows=g.get("cakg_rows"),
+            truncated=g.get("cakg_truncated"),
+            agent=request.headers.get("User-Agent"),
+        )
         return response
+
+
+def log_access(
+    *,
+    remote: str | None,
+    method: str,
+    path: str,
+    status: int,
+    size: int | None,
+    started: float | None,
+    operation: str | None,
+    query_ms: float | None,
+    rows: int | None,
+    truncated: bool | None,
+    agent: str | None,
+) -> None:
+    """Write one JSON line to the access log (``cakg.access``); ``started`` is perf_counter."""
+    record = {
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "remote": remote,
+        "method": method,
+        "path": path,
+        "status": status,
+        "bytes": size,
+        "ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+        "op": operation,
+        "query_ms": query_ms,
+        "rows": rows,
+        "truncated": truncated,
+        "agent": agent,
+    }
+    access_log.info(json.dumps(record, ensure_ascii=False))

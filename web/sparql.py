@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -55,7 +56,15 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header
 from werkzeug.wrappers import Response as BaseResponse
 
-__all__ = ["bp", "engine"]
+__all__ = [
+    "answer_lookup",
+    "bp",
+    "engine",
+    "job_etag",
+    "lookup_allowed",
+    "negotiated_formats",
+    "result_headers",
+]
 
 bp = Blueprint("sparql", __name__)
 
@@ -201,22 +210,47 @@ def _note(outcome: Outcome, operation: str) -> None:
     g.cakg_truncated = outcome.truncated
 
 
-def _answer(outcome: Outcome, max_rows: int | None = None) -> Response:
-    response = Response(outcome.body, status=outcome.status, content_type=outcome.media_type)
-    response.headers["Vary"] = "Accept"
-    response.headers["Server-Timing"] = f"query;dur={outcome.elapsed * 1000:.1f}"
+def result_headers(outcome: Outcome, max_rows: int | None, tag: str | None) -> dict[str, str]:
+    """Return the headers of a query answer besides its type and length.
+
+    ``Vary``, ``Server-Timing``, the row-cap signals when the result was cut, and the
+    validators (``ETag``, ``Cache-Control: no-cache``) when ``tag`` is given. Both the
+    Flask view and the lookup fast path (:mod:`cakg.web.fast_path`) answer with these.
+    """
+    headers = {"Vary": "Accept", "Server-Timing": f"query;dur={outcome.elapsed * 1000:.1f}"}
     if outcome.truncated and max_rows is not None:
-        response.headers["X-SPARQL-MaxRows"] = str(max_rows)
-        response.headers["X-Result-Truncated"] = (
+        headers["X-SPARQL-MaxRows"] = str(max_rows)
+        headers["X-Result-Truncated"] = (
             f"true; the result has more than {max_rows} rows and was cut there; "
             "add LIMIT / OFFSET to page through it"
         )
+    if tag is not None:
+        headers["ETag"] = f'"{tag}"'
+        headers["Cache-Control"] = "no-cache"
+    return headers
+
+
+def _answer(outcome: Outcome, max_rows: int | None = None, tag: str | None = None) -> Response:
+    response = Response(outcome.body, status=outcome.status, content_type=outcome.media_type)
+    response.headers.update(result_headers(outcome, max_rows, tag))
     return response
 
 
 def _negotiated(params: MultiDict[str, str]) -> dict[str, Any]:
-    accept = request.headers.get("Accept")
-    override = _overrides(params)
+    return dict(negotiated_formats(request.headers.get("Accept"), tuple(_overrides(params))))
+
+
+@functools.lru_cache(maxsize=512)
+def negotiated_formats(accept: str | None, override: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    """Return a query job's format fields for an ``Accept`` header and overrides.
+
+    ``(("results_format", key), ("results_error", ""), ("graph_format", ...), ...)``:
+    the format for a SELECT / ASK answer and for a CONSTRUCT / DESCRIBE answer, or why
+    there is none. Clients send few distinct headers, so the answers are cached.
+
+    Raises:
+        NotAcceptable: no format of either kind fits.
+    """
     found: dict[str, Any] = {}
     for kind in ("results", "graph"):
         try:
@@ -227,7 +261,7 @@ def _negotiated(params: MultiDict[str, str]) -> dict[str, Any]:
             found[f"{kind}_error"] = str(exc)
     if found["results_format"] is None and found["graph_format"] is None:
         raise NotAcceptable(found["results_error"])
-    return found
+    return tuple(found.items())
 
 
 # -- /sparql -------------------------------------------------------------------------------
@@ -259,7 +293,7 @@ def sparql() -> BaseResponse:
         return _not_modified(tag)
     outcome = _bounded_lookup(job) or engine().run(job, timeout=_timeout(params))
     _note(outcome, "query")
-    return _tagged(_answer(outcome, max_rows), tag)
+    return _answer(outcome, max_rows, tag)
 
 
 def _bounded_lookup(job: Query) -> Outcome | None:
@@ -271,15 +305,30 @@ def _bounded_lookup(job: Query) -> Outcome | None:
     other query goes to the worker pool and its time limit.
     """
     store = current_app.extensions.get("cakg.store")
-    if (
-        type(store) is not LocalStore
-        or current_app.config.get("CAKG_UPDATE_TOKEN")
-        or job.default_graphs is not None
-        or not job.union
-        or not is_bounded_lookup(job.text)
-    ):
+    if not lookup_allowed(current_app.config, store, job):
         return None
-    from cakg.graph.query_worker import handle  # the worker's own code, run in this thread
+    assert isinstance(store, LocalStore)
+    return answer_lookup(store, job)
+
+
+def lookup_allowed(config: Mapping[str, Any], store: object, job: Query) -> bool:
+    """Return whether ``job`` may be answered in the request thread (see ``_bounded_lookup``).
+
+    Only on a build's read-only store, with the union default graph and no protocol
+    dataset, and only for a query that is one triple pattern around a given node.
+    """
+    return (
+        type(store) is LocalStore
+        and not config.get("CAKG_UPDATE_TOKEN")
+        and job.default_graphs is None
+        and job.union
+        and is_bounded_lookup(job.text)
+    )
+
+
+def answer_lookup(store: LocalStore, job: Query) -> Outcome:
+    """Run ``job`` with the query worker's own code in this thread; raise its errors."""
+    from cakg.graph.query_worker import handle
 
     started = time.monotonic()
     answer = handle(store.raw, job)
@@ -299,19 +348,19 @@ def _etag(job: object) -> str | None:
         or current_app.config.get("CAKG_STORE")
     ):
         return None
-    return hashlib.sha256(f"{build.path.name}\n{job!r}".encode()).hexdigest()[:32]
+    return job_etag(build.path.name, job)
+
+
+def job_etag(build_name: str, job: object) -> str:
+    """Return the entity tag of ``job``'s answer on the build named ``build_name``."""
+    return hashlib.sha256(f"{build_name}\n{job!r}".encode()).hexdigest()[:32]
 
 
 def _not_modified(tag: str) -> Response:
     response = Response(status=304)
-    return _tagged(response, tag)
-
-
-def _tagged(response: Response, tag: str | None) -> Response:
-    if tag is not None:
-        response.set_etag(tag)
-        response.headers["Cache-Control"] = "no-cache"
-        response.headers["Vary"] = "Accept"
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Accept"
     return response
 
 
@@ -482,7 +531,7 @@ def _graph_store(named: bool, graph: str | None) -> Response:
             return _not_modified(tag)
         outcome = engine().run(job)
         _note(outcome, "gsp-read")
-        return _tagged(_answer(outcome), tag)
+        return _answer(outcome, tag=tag)
     _require_token()
     location = None
     if request.method == "POST" and graph is None:
