@@ -125,7 +125,7 @@ class Outcome:
 
     body: bytes = b""
     media_type: str = ""
-    rows: int = 0
+    rows: int | None = 0  # None: a large result under the cap, not counted
     truncated: bool = False
     status: int = 200
     kind: str = ""  # "select", "ask", "graph", "update", "gsp"

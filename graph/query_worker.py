@@ -31,8 +31,14 @@ from cakg.graph.engine import (
 )
 from cakg.graph.formats import by_key
 from cakg.graph.namespaces import PREFIXES
-from cakg.graph.results import serialise_boolean, serialise_solutions, serialise_triples
-from cakg.graph.sparql import OperationRefused, check_query, check_update
+from cakg.graph.results import (
+    countable,
+    serialise_boolean,
+    serialise_capped,
+    serialise_solutions,
+    serialise_triples,
+)
+from cakg.graph.sparql import OperationRefused, cap_select, check_query, check_update
 from cakg.graph.store import needs_union_view
 
 __all__ = ["handle", "main"]
@@ -72,19 +78,25 @@ def _query(store: ox.Store, job: Query) -> Outcome:
         options["named_graphs"] = [_node(g) for g in job.named_graphs or ()]
     elif job.union and _union_view(store):
         options["use_default_graph_as_union"] = True
-    result = store.query(job.text, **options)
+    # A SELECT capped by its own LIMIT is written by Oxigraph's serialiser, not row by row.
+    wanted = by_key(job.results_format) if job.results_format else None
+    capped = None
+    if wanted is not None and countable(wanted):
+        capped = cap_select(job.text, job.max_rows + 1)
+    result = _run(store, capped, job.text, options)
     if isinstance(result, ox.QuerySolutions):
-        if job.results_format is None:
+        if wanted is None:
             raise _Refusal("not_acceptable", job.results_error)
-        fmt = by_key(job.results_format)
-        out = serialise_solutions(result, fmt, max_rows=job.max_rows)
-        kind = "select"
+        if capped is not None:
+            out = serialise_capped(result, wanted, max_rows=job.max_rows)
+        else:
+            out = serialise_solutions(result, wanted, max_rows=job.max_rows)
+        fmt, kind = wanted, "select"
     elif isinstance(result, ox.QueryBoolean):
-        if job.results_format is None:
+        if wanted is None:
             raise _Refusal("not_acceptable", job.results_error)
-        fmt = by_key(job.results_format)
-        out = serialise_boolean(bool(result), fmt)
-        kind = "ask"
+        out = serialise_boolean(bool(result), wanted)
+        fmt, kind = wanted, "ask"
     else:
         if job.graph_format is None:
             raise _Refusal("not_acceptable", job.graph_error)
@@ -92,6 +104,20 @@ def _query(store: ox.Store, job: Query) -> Outcome:
         out = serialise_triples(result, fmt, max_rows=job.max_rows)
         kind = "graph"
     return Outcome(out.body, fmt.content_type, out.rows, out.truncated, kind=kind)
+
+
+def _run(store: ox.Store, capped: str | None, text: str, options: dict[str, Any]) -> Any:
+    """Run the capped query, or the query as written when there is no cap or it fails to parse.
+
+    A cap that makes a valid query unparseable would be a bug in ``cap_select``; the
+    client still gets its answer (cut row by row) and the parser's own message otherwise.
+    """
+    if capped is not None and capped != text:
+        try:
+            return store.query(capped, **options)
+        except SyntaxError:
+            pass
+    return store.query(text, **options)
 
 
 def _update(store: ox.Store, job: Update) -> Outcome:

@@ -18,7 +18,15 @@ import pyoxigraph as ox
 from cakg.graph.formats import Format
 from cakg.graph.namespaces import PREFIXES
 
-__all__ = ["Serialised", "serialise_boolean", "serialise_solutions", "serialise_triples"]
+__all__ = [
+    "Serialised",
+    "count_rows",
+    "countable",
+    "serialise_boolean",
+    "serialise_capped",
+    "serialise_solutions",
+    "serialise_triples",
+]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -29,7 +37,8 @@ class Serialised:
     """A serialised result: its bytes, how many rows (or triples) and whether it was capped."""
 
     body: bytes
-    rows: int
+    #: ``None`` when a large result written by Oxigraph was not counted (it is under the cap).
+    rows: int | None
     truncated: bool
 
 
@@ -81,6 +90,62 @@ def serialise_solutions(solutions: ox.QuerySolutions, fmt: Format, *, max_rows: 
         parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         body = parsed.serialize(format=fmt.results_format) or b""
     return Serialised(body, len(bindings), truncated)
+
+
+def serialise_capped(solutions: ox.QuerySolutions, fmt: Format, *, max_rows: int) -> Serialised:
+    """Serialise a SELECT result of at most ``max_rows + 1`` rows with pyoxigraph's writer.
+
+    For a query whose own ``LIMIT`` keeps it to ``max_rows + 1`` rows
+    (:func:`cakg.graph.sparql.cap_select`): the rows are written by Oxigraph, then counted
+    in the bytes (see :func:`count_rows`); only a result over the cap is read back and cut.
+    """
+    if fmt.results_format is None or not countable(fmt):
+        raise ValueError(f"{fmt.key} is not a query results format whose rows can be counted")
+    body = solutions.serialize(format=fmt.results_format) or b""
+    if fmt.results_format == ox.QueryResultsFormat.JSON and body.count(b"{") <= max_rows:
+        # Every row opens at least one brace: the result is under the cap without
+        # counting. Counting means parsing, worth it for the log only on small results.
+        counted = count_rows(body, fmt.results_format) if len(body) <= _COUNT_BYTES else None
+        return Serialised(body, counted, False)
+    rows = count_rows(body, fmt.results_format)
+    if rows <= max_rows:
+        return Serialised(body, rows, False)
+    return serialise_solutions(_solutions(body, fmt.results_format), fmt, max_rows=max_rows)
+
+
+def _solutions(body: bytes, results_format: ox.QueryResultsFormat) -> ox.QuerySolutions:
+    parsed = ox.parse_query_results(body, format=results_format)
+    if not isinstance(parsed, ox.QuerySolutions):
+        raise ValueError("a SELECT result was expected, not a boolean")
+    return parsed
+
+
+#: SPARQL JSON up to this size is parsed to count its rows for the log; larger is not.
+_COUNT_BYTES = 1 << 20
+
+
+def countable(fmt: Format) -> bool:
+    """Return whether :func:`count_rows` can count rows written in ``fmt`` (not CSV)."""
+    return fmt.results_format in _COUNTABLE
+
+
+_COUNTABLE = (ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.TSV)
+
+
+def count_rows(body: bytes, results_format: ox.QueryResultsFormat) -> int:
+    """Return how many rows a SELECT result written by pyoxigraph holds.
+
+    TSV writes one line per row after the header, with line breaks in literals escaped;
+    XML one ``<result>`` element per row, with ``<`` in text escaped; JSON is read by
+    pyoxigraph's own parser. CSV cannot be counted (a quoted literal may span lines).
+    """
+    if results_format == ox.QueryResultsFormat.TSV:
+        return body.count(b"\n") - 1
+    if results_format == ox.QueryResultsFormat.XML:
+        return body.count(b"<result>") + body.count(b"<result/>")
+    if results_format == ox.QueryResultsFormat.JSON:
+        return sum(1 for _ in _solutions(body, results_format))
+    raise ValueError(f"rows written as {results_format} cannot be counted")
 
 
 def serialise_boolean(value: bool, fmt: Format) -> Serialised:

@@ -30,6 +30,7 @@ __all__ = [
     "OperationRefused",
     "Token",
     "apply_using",
+    "cap_select",
     "check_query",
     "check_update",
     "has_dataset_clause",
@@ -278,3 +279,79 @@ def is_bounded_lookup(text: str) -> bool:
         if i == digits:
             return False
     return True
+
+
+def cap_select(text: str, limit: int) -> str | None:
+    """Return a SELECT query that gives at most ``limit`` rows, or ``None`` when unsure.
+
+    The query's own top-level ``LIMIT`` is kept when it is at most ``limit``, lowered to
+    ``limit`` when it is higher, and added (before a trailing ``VALUES`` block) when there
+    is none; ``OFFSET``, ``ORDER BY`` and everything else stay as written, so the rows are
+    the first ``limit`` rows of the query's own answer. The row cap then costs the engine
+    nothing, and Oxigraph can stop early or keep only the top rows of a sort.
+
+    ``None`` for anything but a SELECT, and for text whose keywords could be written with
+    ``\\u`` escapes: the caller then cuts the rows itself.
+
+    >>> cap_select("SELECT * WHERE { ?s ?p ?o }", 11)
+    'SELECT * WHERE { ?s ?p ?o }\\nLIMIT 11\\n'
+    >>> cap_select("SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 5", 11)
+    'SELECT * { ?s ?p ?o } ORDER BY ?s LIMIT 5'
+    >>> cap_select("SELECT * { ?s ?p ?o } OFFSET 2 LIMIT 500", 11)
+    'SELECT * { ?s ?p ?o } OFFSET 2 LIMIT 11'
+    >>> cap_select("SELECT ?s { ?s ?p ?o } VALUES ?s { <x:a> }", 11)
+    'SELECT ?s { ?s ?p ?o } \\nLIMIT 11\\nVALUES ?s { <x:a> }'
+    >>> cap_select("ASK { ?s ?p ?o }", 11) is None
+    True
+    """
+    if "\\u" in text or "\\U" in text:
+        return None
+    toks = list(tokens(text))
+    i = 0
+    while i < len(toks) and toks[i].kind == "word" and toks[i].text.upper() in ("PREFIX", "BASE"):
+        i += 3 if toks[i].text.upper() == "PREFIX" else 2
+    if i >= len(toks) or toks[i].kind != "word" or toks[i].text.upper() != "SELECT":
+        return None
+    braces = parens = 0
+    where_closed = False
+    values_at: int | None = None
+    limit_span: tuple[int, int] | None = None
+    for j in range(i + 1, len(toks)):
+        token = toks[j]
+        if token.kind == "brace":
+            braces += 1 if token.text == "{" else -1
+            if braces == 0 and parens == 0 and token.text == "}":
+                where_closed = True
+            continue
+        if token.kind == "other" and token.text in "()":
+            parens += 1 if token.text == "(" else -1
+            continue
+        if braces or parens or not where_closed or token.kind != "word":
+            continue
+        word = token.text.upper()
+        if word == "VALUES" and values_at is None:
+            values_at = token.start
+        elif word == "LIMIT" and values_at is None:
+            limit_span = _integer_after(toks, j)
+            if limit_span is None:
+                return None
+    if not where_closed or braces or parens:
+        return None
+    if limit_span is not None:
+        start, end = limit_span
+        if int(text[start:end]) <= limit:
+            return text
+        return text[:start] + str(limit) + text[end:]
+    at = len(text) if values_at is None else values_at
+    return text[:at] + f"\nLIMIT {limit}\n" + text[at:]
+
+
+def _integer_after(toks: Sequence[Token], j: int) -> tuple[int, int] | None:
+    """Return the text span of the integer written right after token ``j``."""
+    k = j + 1
+    start = toks[k].start if k < len(toks) else -1
+    end = start
+    while k < len(toks) and toks[k].text.isdigit() and toks[k].start == end:
+        end += 1
+        k += 1
+    return (start, end) if end > start else None
