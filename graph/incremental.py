@@ -11,15 +11,19 @@ shapes: everything every source's extraction depends on). The next build compare
   changed graphs: unchanged dumps are hard-linked, the store is a checkpoint of the
   previous store (hard-linked files, https://github.com/facebook/rocksdb/wiki/Checkpoints)
   in which only the changed and removed graphs are replaced, and the manifest keeps the
-  unchanged rows. The result is the same, byte for byte in its dumps and quad for quad in
-  its store, as a full build of the same inputs.
+  unchanged rows (their counts and dump digests, from which the build's content hash is
+  computed without reading them). The result is the same, byte for byte in its dumps and
+  quad for quad in its store, as a full build of the same inputs.
 
 Validation then needs only the changed sources (``validate_build(build, sources=...)``):
 each source graph is validated on its own against the ontology and gazetteer, so this is
 sound (see :mod:`cakg.graph.validation`).
 
-Only the dataset-wide dumps (``dataset.nq``, ``dataset.trig``) are re-written whole, by
-streaming the per-graph dumps (sequential I/O, no RDF parsing in Python).
+The dataset-wide dumps (``dataset.nq``, ``dataset.trig``) are not written by an
+incremental build: they would cost time in proportion to the whole dataset (2.7 s of a
+3.0 s one-source rebuild at a million quads). They are derived from the per-graph dumps on
+first use (:meth:`cakg.graph.build.Build.dataset_dump`), with the same bytes as a full
+build's, so the cost of a change does not grow with the size of the graph.
 
 >>> a = source_fingerprint(b"text", {"published": "2025-05-20"})
 >>> a == source_fingerprint(b"text", {"published": "2025-05-20"})
@@ -31,12 +35,11 @@ False
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,10 +47,11 @@ from typing import Any
 import pyoxigraph as ox
 from cakg.errors import BuildError, NoBuildError
 from cakg.graph.build import (
-    _TRIG_PREFIXES,
+    DUMP_DIGEST_KEY,
     Build,
     GraphPart,
     _canonical,
+    content_digest,
     current_build,
     finish_build,
     make_current,
@@ -160,9 +164,12 @@ def plan_changes(
 # -- writing ----------------------------------------------------------------------------
 
 
-def _lines_of(path: Path) -> Iterator[str]:
-    with path.open("r", encoding="utf-8", newline="") as handle:
-        yield from handle
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_incremental_build(
@@ -209,30 +216,24 @@ def write_incremental_build(
         (tmp / "graphs").mkdir()
         say(f"reusing {len(keep)} graphs, writing {len(new_parts)}")
         rows: dict[str, dict[str, Any]] = {}
+        say("writing dumps (the graphs' own; the dataset-wide ones are written on first use)")
         for name, row in keep.items():
             os.link(previous.graph_dump(name), target.graph_dump(name))
+            if DUMP_DIGEST_KEY not in row:  # written before digests were recorded: read once
+                row = {**row, DUMP_DIGEST_KEY: _file_sha256(target.graph_dump(name))}
             rows[name] = row
         for name, part in new_parts.items():
             lines = nquads_lines(part.graph, part.name)
-            target.graph_dump(name).write_text("".join(lines), "utf-8")
-            rows[name] = {"name": name, "kind": part.kind, "triples": len(lines), **part.info}
+            data = "".join(lines).encode("utf-8")
+            target.graph_dump(name).write_bytes(data)
+            rows[name] = {
+                "name": name,
+                "kind": part.kind,
+                "triples": len(lines),
+                DUMP_DIGEST_KEY: hashlib.sha256(data).hexdigest(),
+                **part.info,
+            }
         names = sorted(rows)
-        say("writing dumps")
-        digest = hashlib.sha256()
-        total = 0
-        with (tmp / "dataset.nq").open("w", encoding="utf-8") as out:
-            # Each graph's dump is sorted, so merging them gives the globally sorted lines
-            # of a full build.
-            for line in heapq.merge(*(_lines_of(target.graph_dump(n)) for n in names)):
-                out.write(line)
-                digest.update(line.encode("utf-8"))
-                total += 1
-        ox.serialize(
-            _chain_quads(target, names),
-            str(tmp / "dataset.trig"),
-            format=ox.RdfFormat.TRIG,
-            prefixes=_TRIG_PREFIXES,
-        )
         say("updating the store")
         previous_store = ox.Store.read_only(str(previous.store_path))
         previous_store.backup(str(tmp / "store"))
@@ -252,12 +253,11 @@ def write_incremental_build(
         update_union(store, removed, added)
         store.flush()
         del store
-        content_hash = digest.hexdigest()
         manifest = {
             **{k: v for k, v in previous.manifest.items() if k not in ("graphs",)},
             **(info or {}),
-            "content_sha256": content_hash,
-            "quads": total,
+            "content_sha256": content_digest(rows.values()),
+            "quads": sum(int(row["triples"]) for row in rows.values()),
             "graphs": [rows[n] for n in names],  # in name order, as a full build lists them
             CONTEXT_KEY: plan.context,
         }
@@ -268,10 +268,3 @@ def write_incremental_build(
     make_current(final)
     say(f"build {final.name} is current ({plan.reason})")
     return Build(final)
-
-
-def _chain_quads(build: Build, names: Sequence[str]) -> Iterator[ox.Quad]:
-    """Yield the quads of each graph's dump, graph by graph in name order."""
-    for name in names:
-        with build.graph_dump(name).open("rb") as handle:
-            yield from ox.parse(handle, format=ox.RdfFormat.N_QUADS)

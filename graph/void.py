@@ -110,12 +110,15 @@ def graph_names(build: Build) -> list[str]:
 def dump_bytes(build: Build, stem: str, extension: str) -> bytes | None:
     """Return a dump of ``build``: ``stem`` is ``dataset`` or a graph's dump name.
 
-    The dataset's dumps and each graph's N-Quads are the build's own files; a graph's TriG
-    is converted from its N-Quads. ``None`` when there is no such graph or file.
+    The dataset's dumps and each graph's N-Quads are the build's own files (the dataset's
+    written on first use, see ``Build.dataset_dump``); a graph's TriG is converted from its
+    N-Quads. ``None`` when there is no such graph or file.
+
+    Raises:
+        BuildError: the dataset's dump cannot be written (a graph's dump is missing).
     """
     if stem == "dataset":
-        path = build.trig if extension == "trig" else build.nquads
-        return path.read_bytes() if path.is_file() else None
+        return build.dataset_dump(extension).read_bytes()
     name = graph_slugs(graph_names(build)).get(stem)
     if name is None:
         return None
@@ -350,9 +353,10 @@ def dataset_description(
     for dump in DUMP_FORMATS.values():
         for gz in (False, True):
             size = None
-            if build is not None and not gz:
-                path = build.trig if dump.extension == "trig" else build.nquads
-                size = path.stat().st_size if path.is_file() else None
+            if build is not None and dump.extension == "nq" and not gz:
+                # Known without writing the dump; the TriG's is not (as for each graph's), so
+                # the description does not change when a dump is first downloaded.
+                size = build.dataset_dump_size("nq")
             url = root + dump_path("dataset", dump.extension, gzip=gz)
             _distribution(g, ds, url, dump, gzip=gz, byte_size=size)
     # the SPARQL endpoint
