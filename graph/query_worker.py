@@ -70,13 +70,13 @@ def _union_view(store: ox.Store) -> bool:
     return needs_union_view(store) if _UNION_VIEW is None else _UNION_VIEW
 
 
-def _query(store: ox.Store, job: Query) -> Outcome:
+def _query(store: ox.Store, job: Query, union_view: bool | None = None) -> Outcome:
     check_query(job.text)
     options: dict[str, Any] = {"base_iri": job.base_iri, "prefixes": PREFIXES}
     if job.default_graphs is not None or job.named_graphs is not None:
         options["default_graph"] = [_node(g) for g in job.default_graphs or ()]
         options["named_graphs"] = [_node(g) for g in job.named_graphs or ()]
-    elif job.union and _union_view(store):
+    elif job.union and (_union_view(store) if union_view is None else union_view):
         options["use_default_graph_as_union"] = True
     # A SELECT capped by its own LIMIT is written by Oxigraph's serialiser, not row by row.
     wanted = by_key(job.results_format) if job.results_format else None
@@ -214,11 +214,15 @@ def _stats(store: ox.Store) -> Outcome:
     return Outcome(kind="stats", value=value)
 
 
-def handle(store: ox.Store, job: object) -> tuple[Any, ...]:
-    """Answer one job: ``("ok", Outcome)`` or ``("error", kind, message)``."""
+def handle(store: ox.Store, job: object, *, union_view: bool | None = None) -> tuple[Any, ...]:
+    """Answer one job: ``("ok", Outcome)`` or ``("error", kind, message)``.
+
+    ``union_view``: whether queries read the union through Oxigraph's view, when the
+    caller knows it (else it is read from the store).
+    """
     try:
         if isinstance(job, Query):
-            return ("ok", _query(store, job))
+            return ("ok", _query(store, job, union_view))
         if isinstance(job, Update):
             return ("ok", _update(store, job))
         if isinstance(job, GraphRead):

@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -48,9 +49,11 @@ class OperationRefused(CakgError):
 class Token:
     """One token of SPARQL text: its kind, text and start offset."""
 
-    kind: str  # "word", "brace", "other"
+    kind: str  # "word", "brace", "term", "other"
     text: str
     start: int
+    #: The lexical class the kind was read from ("iri", "pname", "var", "str1", ...).
+    lexeme: str = ""
 
 
 # Order matters: strings and IRIs first, so that nothing inside them is read as a keyword.
@@ -78,13 +81,20 @@ _TOKEN = re.compile(
 
 def tokens(text: str) -> Iterator[Token]:
     """Yield the tokens of SPARQL ``text`` that matter here (no spaces or comments)."""
+    return iter(_tokens(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _tokens(text: str) -> tuple[Token, ...]:
+    # Cached: one request checks the same text several times (refusals, lookup, cap).
+    found = []
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind in ("space", "comment"):
+        lexeme = match.lastgroup or "other"
+        if lexeme in ("space", "comment"):
             continue
-        if kind not in ("word", "brace"):
-            kind = "other" if kind == "other" else "term"
-        yield Token(kind, match.group(), match.start())
+        kind = lexeme if lexeme in ("word", "brace", "other") else "term"
+        found.append(Token(kind, match.group(), match.start(), lexeme))
+    return tuple(found)
 
 
 def keywords(text: str) -> list[str]:
@@ -203,11 +213,7 @@ def _iri(value: str) -> str:
 
 
 def _raw_tokens(text: str) -> list[tuple[str, str]]:
-    return [
-        (m.lastgroup or "other", m.group())
-        for m in _TOKEN.finditer(text)
-        if m.lastgroup not in ("space", "comment")
-    ]
+    return [(t.lexeme, t.text) for t in _tokens(text)]
 
 
 def is_bounded_lookup(text: str) -> bool:

@@ -5,6 +5,7 @@ The default graph of every query is the union of the named graphs.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,14 @@ class LocalStore:
 
     def __init__(self, store: ox.Store) -> None:
         self.raw = store
+
+    @functools.cached_property
+    def union_view(self) -> bool:
+        """Return :func:`needs_union_view` for this store, read once.
+
+        For a build's read-only store, which never changes; not for a store being written.
+        """
+        return needs_union_view(self.raw)
 
     @classmethod
     def in_memory(cls) -> LocalStore:

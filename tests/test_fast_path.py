@@ -90,9 +90,7 @@ def test_a_lookup_by_get_is_answered_by_the_fast_path_as_flask_would(
     app: Flask, accept: str | None, media_type: str
 ) -> None:
     headers = {"Accept": accept} if accept else {}
-    whole, flask_only, answered = both(
-        app, "GET", query_string={"query": LOOKUP}, headers=headers
-    )
+    whole, flask_only, answered = both(app, "GET", query_string={"query": LOOKUP}, headers=headers)
     assert answered
     same_answer(whole, flask_only)
     assert whole.status_code == 200

@@ -20,11 +20,12 @@ both paths give the same answer.
 
 from __future__ import annotations
 
+import functools
 import io
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from typing import TYPE_CHECKING
+from urllib.parse import unquote_plus
 
 from cakg.errors import CakgError
 from cakg.graph.engine import Query
@@ -74,6 +75,9 @@ class LookupFastPath:
         """Return the headers and body of a lookup's answer, or ``None`` to let Flask answer."""
         if environ.get("PATH_INFO") != "/sparql" or "HTTP_ORIGIN" in environ:
             return None
+        host = environ.get("HTTP_HOST")
+        if host is None:
+            return None  # an HTTP/1.0 request without Host: Flask works the URL out
         if "HTTP_IF_NONE_MATCH" in environ:
             return None
         config = self.app.config
@@ -105,7 +109,12 @@ class LookupFastPath:
         # A lookup has no dataset clause (lookup_allowed checks it), so it reads the union.
         job = Query(
             text=text,
-            base_iri=get_current_url(environ, strip_querystring=True),
+            base_iri=_base_url(
+                environ.get("wsgi.url_scheme", "http"),
+                host,
+                environ.get("SCRIPT_NAME", ""),
+                environ.get("PATH_INFO", ""),
+            ),
             default_graphs=None,
             named_graphs=None,
             union=True,
@@ -162,13 +171,16 @@ class LookupFastPath:
 
 def _only_query(raw: str) -> str | None:
     """Return the value of a form whose only field is one ``query``, else ``None``."""
+    if not raw.startswith("query=") or "&" in raw or ";" in raw:
+        return None
     try:
-        fields: list[tuple[str, Any]] = parse_qsl(
-            raw, keep_blank_values=True, encoding="utf-8", errors="strict"
-        )
-    except (UnicodeDecodeError, ValueError):
+        return unquote_plus(raw[6:], encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
         return None
-    if len(fields) != 1 or fields[0][0] != "query":
-        return None
-    text: str = fields[0][1]
-    return text
+
+
+@functools.lru_cache(maxsize=64)
+def _base_url(scheme: str, host: str, root: str, path: str) -> str:
+    """Return the request URL without its query string, as ``request.base_url`` gives it."""
+    environ = {"wsgi.url_scheme": scheme, "HTTP_HOST": host, "SCRIPT_NAME": root, "PATH_INFO": path}
+    return get_current_url(environ, strip_querystring=True)

@@ -331,7 +331,7 @@ def answer_lookup(store: LocalStore, job: Query) -> Outcome:
     from cakg.graph.query_worker import handle
 
     started = time.monotonic()
-    answer = handle(store.raw, job)
+    answer = handle(store.raw, job, union_view=store.union_view)
     if answer[0] == "error":
         _, kind, message = answer
         raise ERRORS.get(kind, QueryError)(message)
