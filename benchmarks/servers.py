@@ -1,6 +1,7 @@
 """Start the servers the benchmark compares, on loopback, each in its own process group.
 
-- ``cakg serve`` (Flask under gunicorn, query worker processes, the build's store);
+- ``cakg serve`` (Flask under Granian, query worker processes, the build's store);
+- the minimal Flask + pyoxigraph app under gunicorn (the issue's baseline);
 - ``oxigraph serve-read-only`` on the same store, union default graph;
 - rdflib-endpoint (FastAPI under uvicorn) over an rdflib Dataset of the same N-Quads.
 """
@@ -82,7 +83,7 @@ def _running(
             time.sleep(0.02)
         yield Server(name, port, query_path, time.perf_counter() - started, process.pid)
     finally:
-        # The process group holds what this process started (gunicorn workers, query workers).
+        # The process group holds what this process started (server workers, query workers).
         try:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=5)
@@ -116,15 +117,13 @@ def cakg_server(
         "10000000",
         "--query-timeout",
         "60",
-        "--timeout",
-        "120",
         "--no-access-log",
     ]
     return _running("cakg serve", argv, port, "/health", "/sparql", 60, log)
 
 
 def minimal_flask_server(store: Path, log: Path) -> AbstractContextManager[Server]:
-    """Run the minimal Flask + pyoxigraph app under gunicorn, as ``cakg serve`` runs."""
+    """Run the minimal Flask + pyoxigraph app under gunicorn (2 processes x 8 threads)."""
     port = free_port()
     argv = [
         str(BIN / "gunicorn"),

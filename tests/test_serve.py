@@ -1,4 +1,4 @@
-"""``cakg serve``: gunicorn on loopback, limits from flags and environment, timeouts."""
+"""``cakg serve``: Granian on loopback, limits from flags and environment, timeouts."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from cakg.web.cli import cli
-from cakg.web.cli_serve import gunicorn_options
+from cakg.web.cli_serve import server_options
 from click.testing import CliRunner
 from tests_support import servers
 
@@ -44,7 +44,7 @@ def test_help_lists_every_limit_with_its_environment_variable() -> None:
         ("--host", "CAKG_HOST"),
         ("--port", "CAKG_PORT"),
         ("--workers", "CAKG_WORKERS"),
-        ("--timeout", "CAKG_TIMEOUT"),
+        ("--threads", "CAKG_THREADS"),
         ("--query-timeout", "CAKG_QUERY_TIMEOUT"),
         ("--max-rows", "CAKG_MAX_ROWS"),
         ("--max-body", "CAKG_MAX_BODY"),
@@ -69,13 +69,12 @@ def test_read_only_store_must_exist(tmp_path: Path, store: str, message: str) ->
     assert message in result.output
 
 
-def test_gunicorn_outlives_the_query_timeout() -> None:
-    options = gunicorn_options(
-        host="127.0.0.1", port=1, workers=2, threads=4, timeout=5, query_timeout=30
-    )
-    assert options["worker_class"] == "gthread"
-    assert options["timeout"] >= 40
-    assert options["bind"] == "127.0.0.1:1"
+def test_a_running_query_may_finish_before_shutdown() -> None:
+    options = server_options(host="127.0.0.1", port=1, workers=2, threads=4, query_timeout=30)
+    assert options["workers_kill_timeout"] > 30
+    assert (options["address"], options["port"]) == ("127.0.0.1", 1)
+    assert (options["workers"], options["blocking_threads"]) == (2, 4)
+    assert options["respawn_failed_workers"]
 
 
 @pytest.mark.server
@@ -86,7 +85,7 @@ def test_serve_builds_when_there_is_no_build(tmp_path: Path) -> None:
     with servers.running_server(instance, "--sources", str(sources), "--workers", "1") as base:
         status, headers, body = query(base, TOTAL)
         assert status == 200
-        assert "gunicorn" in headers.get("server", "")
+        assert "granian" in headers.get("server", "")
         count = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
         assert count > 100
     assert (instance / "current" / "manifest.json").is_file()
