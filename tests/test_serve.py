@@ -112,6 +112,11 @@ def test_limits_from_the_environment(tmp_path: Path) -> None:
         response = conn.getresponse()
         assert response.status == 413
         assert "200 bytes" in json.loads(response.read())["error"]["message"]
+        # A GET's request line is limited by the HTTP server (docs/ENDPOINT.md: 64 KB).
+        conn.request("GET", "/sparql?query=ASK%7B%7D%23" + "x" * 70_000)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 414
         conn.close()
 
 

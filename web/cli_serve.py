@@ -89,6 +89,15 @@ def _ensure_build(instance_dir: Path, sources_dir: Path) -> None:
         raise ServeError(f"The build from {sources_dir} failed (see above); fix it and retry.")
 
 
+def default_threads() -> int:
+    """Return the default request threads per server process: 8, or 2 x cores + 1 if fewer.
+
+    Threads mostly wait for query processes; more than Granian's advice (2 x cores + 1)
+    would only make its start-up warning the first line a user reads.
+    """
+    return min(8, 2 * (os.cpu_count() or 1) + 1)
+
+
 def server_options(
     *, host: str, port: int, workers: int, threads: int, query_timeout: float
 ) -> dict[str, Any]:
@@ -142,8 +151,8 @@ def server_options(
     "--threads",
     envvar="CAKG_THREADS",
     type=click.IntRange(1),
-    default=8,
-    show_default=True,
+    default=lambda: default_threads(),
+    show_default="8, or 2 x cores + 1 when fewer",
     help="Request threads per server process ($CAKG_THREADS).",
 )
 @click.option(
