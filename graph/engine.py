@@ -125,7 +125,7 @@ class Outcome:
 
     body: bytes = b""
     media_type: str = ""
-    rows: int | None = 0  # None: a large result under the cap, not counted
+    rows: int = 0
     truncated: bool = False
     status: int = 200
     kind: str = ""  # "select", "ask", "graph", "update", "gsp"
@@ -258,7 +258,10 @@ class QueryEngine:
         self.memory_mb = memory_mb
         self._lock = threading.Lock()
         self._pid = -1
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # Last in, first out: the worker that answered most recently takes the next job,
+        # so sequential traffic stays on one process whose caches are warm (each process
+        # has its own Oxigraph block cache), and the others only join under concurrency.
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._spawner = ThreadPoolExecutor(1, thread_name_prefix="cakg-query-spawner")
         self.timeouts = 0
@@ -281,7 +284,7 @@ class QueryEngine:
             if self._pid == os.getpid():
                 return
             # After a fork the inherited pipes belong to the parent's workers: start afresh.
-            self._idle = queue.Queue()
+            self._idle = queue.LifoQueue()
             self._all = set()
             self._spawner = ThreadPoolExecutor(1, thread_name_prefix="cakg-query-spawner")
             workers = [self._spawn() for _ in range(self.size)]

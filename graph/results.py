@@ -9,6 +9,7 @@ cap in HTTP headers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import islice
@@ -37,8 +38,7 @@ class Serialised:
     """A serialised result: its bytes, how many rows (or triples) and whether it was capped."""
 
     body: bytes
-    #: ``None`` when a large result written by Oxigraph was not counted (it is under the cap).
-    rows: int | None
+    rows: int
     truncated: bool
 
 
@@ -102,11 +102,6 @@ def serialise_capped(solutions: ox.QuerySolutions, fmt: Format, *, max_rows: int
     if fmt.results_format is None or not countable(fmt):
         raise ValueError(f"{fmt.key} is not a query results format whose rows can be counted")
     body = solutions.serialize(format=fmt.results_format) or b""
-    if fmt.results_format == ox.QueryResultsFormat.JSON and body.count(b"{") <= max_rows:
-        # Every row opens at least one brace: the result is under the cap without
-        # counting. Counting means parsing, worth it for the log only on small results.
-        counted = count_rows(body, fmt.results_format) if len(body) <= _COUNT_BYTES else None
-        return Serialised(body, counted, False)
     rows = count_rows(body, fmt.results_format)
     if rows <= max_rows:
         return Serialised(body, rows, False)
@@ -118,10 +113,6 @@ def _solutions(body: bytes, results_format: ox.QueryResultsFormat) -> ox.QuerySo
     if not isinstance(parsed, ox.QuerySolutions):
         raise ValueError("a SELECT result was expected, not a boolean")
     return parsed
-
-
-#: SPARQL JSON up to this size is parsed to count its rows for the log; larger is not.
-_COUNT_BYTES = 1 << 20
 
 
 def countable(fmt: Format) -> bool:
@@ -136,16 +127,46 @@ def count_rows(body: bytes, results_format: ox.QueryResultsFormat) -> int:
     """Return how many rows a SELECT result written by pyoxigraph holds.
 
     TSV writes one line per row after the header, with line breaks in literals escaped;
-    XML one ``<result>`` element per row, with ``<`` in text escaped; JSON is read by
-    pyoxigraph's own parser. CSV cannot be counted (a quoted literal may span lines).
+    XML one ``<result>`` element per row, with ``<`` in text escaped; JSON, see
+    :func:`_json_rows`. CSV cannot be counted (a quoted literal may span lines).
     """
     if results_format == ox.QueryResultsFormat.TSV:
         return body.count(b"\n") - 1
     if results_format == ox.QueryResultsFormat.XML:
         return body.count(b"<result>") + body.count(b"<result/>")
     if results_format == ox.QueryResultsFormat.JSON:
-        return sum(1 for _ in _solutions(body, results_format))
+        return _json_rows(body)
     raise ValueError(f"rows written as {results_format} cannot be counted")
+
+
+#: ``,{`` that does not open a row: an empty row, or the end of a string ending in ",{".
+_NOT_A_ROW = re.compile(rb',\{(\}|"[},])')
+_BINDINGS = b'"bindings":['
+
+
+def _json_rows(body: bytes) -> int:
+    """Count the rows of SPARQL JSON written by pyoxigraph, in two passes over the bytes.
+
+    The first row follows ``"bindings":[``; every other one opens with ``,{"`` and a
+    variable's name. A string holds those bytes only at its very end (its own quotes are
+    escaped), and a string is followed by ``}`` or ``,``, which no name starts with: such
+    ends are subtracted. Results with rows binding nothing (``{}``) are read by
+    pyoxigraph's parser instead.
+    """
+    at = body.find(_BINDINGS)
+    if at < 0:
+        raise ValueError("not SPARQL JSON results: no bindings")
+    first = body[at + len(_BINDINGS) : at + len(_BINDINGS) + 2]
+    if first.startswith(b"]"):
+        return 0
+    if first == b"{}":
+        return sum(1 for _ in _solutions(body, ox.QueryResultsFormat.JSON))
+    rows = 1 + body.count(b',{"')
+    for match in _NOT_A_ROW.finditer(body):
+        if match.group(1) == b"}":
+            return sum(1 for _ in _solutions(body, ox.QueryResultsFormat.JSON))
+        rows -= 1
+    return rows
 
 
 def serialise_boolean(value: bool, fmt: Format) -> Serialised:
