@@ -48,7 +48,7 @@ __all__ = [
     "Update",
 ]
 
-_HEADER = struct.Struct(">Q")
+_HEADER = struct.Struct(">QQ")  # pickle size, raw body size
 _START_TIMEOUT = 60.0
 
 
@@ -148,9 +148,20 @@ ERRORS: dict[str, type[CakgError]] = {
 
 
 def write_frame(stream: IO[bytes], obj: object) -> None:
-    """Write one length-prefixed pickled object to ``stream``."""
+    """Write one frame: a length-prefixed pickled object, and an answer's body raw.
+
+    The body of an ``("ok", Outcome)`` answer (up to the whole result of a query) goes
+    after the pickle as it is, so it is never copied into or out of a pickle.
+    """
+    body = b""
+    if isinstance(obj, tuple) and len(obj) == 2 and isinstance(obj[1], Outcome):
+        body = obj[1].body
+        obj = (obj[0], dataclasses.replace(obj[1], body=b""))
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
+    stream.write(_HEADER.pack(len(data), len(body)))
+    stream.write(data)
+    if body:
+        stream.write(body)
     stream.flush()
 
 
@@ -160,9 +171,12 @@ def read_frame(stream: IO[bytes]) -> Any:
     Raises:
         EOFError: the other end closed the pipe.
     """
-    header = _read_exactly(stream, _HEADER.size)
-    (size,) = _HEADER.unpack(header)
-    return pickle.loads(_read_exactly(stream, size))
+    size, body_size = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
+    obj = pickle.loads(_read_exactly(stream, size))
+    if body_size:
+        status, outcome = obj
+        obj = (status, dataclasses.replace(outcome, body=_read_exactly(stream, body_size)))
+    return obj
 
 
 def _read_exactly(stream: IO[bytes], size: int) -> bytes:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cakg.errors import QueryError, QueryTimeout, StoreError
-from cakg.graph.engine import Ping, Query, QueryEngine, Stats
+from cakg.graph.engine import Outcome, Ping, Query, QueryEngine, Stats, read_frame, write_frame
 from tests_support import servers
 
 
@@ -109,3 +110,24 @@ def test_a_query_past_the_memory_limit_stops_and_the_pool_recovers(store: Path) 
         assert engine.run(Query("ASK {}")).kind == "ask"
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        ("ready",),
+        ("error", "query", "The SPARQL does not parse"),
+        ("ok", Outcome(kind="ping")),
+        ("ok", Outcome(b"x" * 3_000_000, "text/plain", rows=7, truncated=True, kind="select")),
+        Query("ASK {}", base_iri=None),
+    ],
+)
+def test_frames_carry_jobs_and_answers_whole(message: object) -> None:
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb") as reader, os.fdopen(write_end, "wb") as writer:
+        # A body larger than the pipe's buffer: the reader must run while the writer writes.
+        sender = threading.Thread(target=lambda: (write_frame(writer, message), writer.flush()))
+        sender.start()
+        received = read_frame(reader)
+        sender.join()
+    assert received == message
