@@ -362,6 +362,11 @@ def measure_http(
     """Run each server in turn on the same data and measure it."""
     candidates: list[tuple[str, Callable[[], AbstractContextManager[Server]], float]] = [
         ("cakg", lambda: cakg_server(instance, work / "cakg.log"), 120.0),
+        (
+            "cakg_cache",
+            lambda: cakg_server(instance, work / "cakg-cache.log", cache_mb=256),
+            120.0,
+        ),
         ("flask", lambda: minimal_flask_server(build.store_path, work / "flask.log"), 120.0),
         ("oxigraph", lambda: oxigraph_server(build.store_path, work / "oxigraph.log"), 120.0),
     ]
@@ -474,15 +479,16 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
     add("")
     add("== HTTP on loopback: throughput req/s, latency p50 / p99 ms ==")
     http_columns = (
-        ("size", 6), ("workload", -12), ("cakg serve", 24), ("minimal Flask", 24),
-        ("oxigraph serve", 24), ("rdflib-endpoint", 24), ("cakg/Flask", 10),
-        ("cakg/oxigraph", 13), ("cakg/rdflib", 11),
+        ("size", 6), ("workload", -12), ("cakg serve", 22), ("cakg + cache", 22),
+        ("minimal Flask", 22), ("oxigraph serve", 22), ("rdflib-endpoint", 22),
+        ("cakg/Flask", 10), ("cakg/oxigraph", 13), ("cakg/rdflib", 11),
+        ("cache/oxigraph", 14),
     )  # fmt: skip
     add(_row([name for name, _ in http_columns], http_columns))
     for r in results:
         for workload in ("mix c1", "mix c8", "lookup c1", "lookup c8"):
             served: list[str] = []
-            for server in ("cakg", "flask", "oxigraph", "rdflib"):
+            for server in ("cakg", "cakg_cache", "flask", "oxigraph", "rdflib"):
                 m = r.http.get(server, {}).get(workload)
                 if m is None:
                     served.append("not run")
@@ -499,12 +505,16 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
                     rdf_ratio = _ratio(ours, rdf["rps"])
                 else:
                     rdf_ratio = f">{ours * rdf['seconds']:.0f}x"
-            ratios = [_ratio(ours, flask), _ratio(ours, ox_), rdf_ratio]
+            cached = r.http.get("cakg_cache", {}).get(workload, {}).get("rps", 0.0)
+            ratios = [_ratio(ours, flask), _ratio(ours, ox_), rdf_ratio, _ratio(cached, ox_)]
             add(_row([r.name, workload, *served, *ratios], http_columns))
     add("")
     add("cells: req/s | p50/p99 ms; eN = N requests failed or timed out; ratios are throughput")
-    add("ratios (cakg serve / other, higher is better for cakg serve). minimal Flask: the")
-    add("issue's baseline app (benchmarks/minimal_flask.py: in-process store, no limits).")
+    add("ratios (cakg serve / other, higher is better for cakg serve). cakg serve: no result")
+    add("cache, the engine answers every request; cakg + cache: the same with a 256 MiB result")
+    add("cache per server process (mix queries repeat after the warm-up pass, lookups never do).")
+    add("minimal Flask: the issue's baseline app (benchmarks/minimal_flask.py: in-process store,")
+    add("no limits, under gunicorn).")
     notes = [f"{r.name}: {n}" for r in results for n in r.notes]
     if notes:
         add("")

@@ -94,9 +94,15 @@ def _running(
 
 
 def cakg_server(
-    instance: Path, log: Path, *, workers: int = 2, threads: int = 8, query_processes: int = 2
+    instance: Path,
+    log: Path,
+    *,
+    workers: int = 2,
+    threads: int = 8,
+    query_processes: int = 2,
+    cache_mb: float = 0,
 ) -> AbstractContextManager[Server]:
-    """Run ``cakg serve`` on the current build of ``instance``."""
+    """Run ``cakg serve`` on the current build of ``instance``; no result cache by default."""
     port = free_port()
     argv = [
         str(BIN / "cakg"),
@@ -117,6 +123,8 @@ def cakg_server(
         "10000000",
         "--query-timeout",
         "60",
+        "--cache-mb",
+        str(cache_mb),
         "--no-access-log",
     ]
     return _running("cakg serve", argv, port, "/health", "/sparql", 60, log)

@@ -37,6 +37,8 @@ def app(seed_instance: Path) -> Iterator[Flask]:
             "CAKG_QUERY_PROCESSES": 1,
             "CAKG_QUERY_TIMEOUT": 30,
             "CAKG_MAX_ROWS": 4,
+            # Each request is sent twice: the second must not be a cache hit.
+            "CAKG_CACHE_MB": 0,
         }
     )
     yield app

@@ -20,6 +20,8 @@ variables (same names as the keys; values parsed as JSON when they are JSON, e.g
                            that needs more is stopped (503)
 ``CAKG_CORS_ORIGINS``      ``*`` (default), a space-separated list of origins, or empty (off)
 ``CAKG_ACCESS_LOG``        JSON-lines access log to stderr (true) or off (false)
+``CAKG_CACHE_MB``          MiB of query answers each server process keeps for repeated
+                           queries on a build (0: none; ``cakg.web.result_cache``)
 ``CAKG_RELOAD_INTERVAL``   seconds between checks that ``current`` still points at the build
                            served; a new build is picked up without a restart
 =========================  ====================================================================
@@ -48,6 +50,7 @@ from cakg.graph.engine import QueryEngine
 from cakg.graph.remote import RemoteEngine, RemoteStore, is_remote_store
 from cakg.graph.store import LocalStore, open_build_store
 from cakg.web.errors import register_error_handlers
+from cakg.web.result_cache import ResultCache
 from flask import Flask, Response, g, request
 
 __all__ = ["DEFAULTS", "create_app", "get_engine", "get_store", "log_access"]
@@ -63,6 +66,7 @@ DEFAULTS: dict[str, Any] = {
     "CAKG_QUERY_MEMORY_MB": 4096,
     "CAKG_CORS_ORIGINS": "*",
     "CAKG_ACCESS_LOG": True,
+    "CAKG_CACHE_MB": 128,
     "CAKG_RELOAD_INTERVAL": 1.0,
 }
 
@@ -96,6 +100,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     _attach_store(app)
+    cache_mb = float(app.config["CAKG_CACHE_MB"])
+    app.extensions["cakg.cache"] = ResultCache(int(cache_mb * 2**20)) if cache_mb > 0 else None
     app.before_request(lambda: follow_current_build(app))
     register_error_handlers(app)
     _install_cors(app)
@@ -208,6 +214,9 @@ def follow_current_build(app: Flask) -> None:
         old: QueryEngine | None = app.extensions.get("cakg.engine")
         app.extensions.update({"cakg.engine": engine, "cakg.store": store, "cakg.build": build})
         app.extensions.pop("cakg.stats", None)
+        cache: ResultCache | None = app.extensions.get("cakg.cache")
+        if cache is not None:
+            cache.clear()  # the old build's answers: their keys will not be asked again
         log.warning("now serving build %s", build.path.name)
         if old is not None:
             grace = threading.Timer(float(app.config["CAKG_QUERY_TIMEOUT"]) + 5, old.close)
@@ -310,6 +319,7 @@ def _install_access_log(app: Flask) -> None:
             rows=g.get("cakg_rows"),
             truncated=g.get("cakg_truncated"),
             agent=request.headers.get("User-Agent"),
+            cache=g.get("cakg_cache"),
         )
         return response
 
@@ -327,6 +337,7 @@ def log_access(
     rows: int | None,
     truncated: bool | None,
     agent: str | None,
+    cache: str | None = None,
 ) -> None:
     """Write one JSON line to the access log (``cakg.access``); ``started`` is perf_counter."""
     record = {
@@ -341,6 +352,7 @@ def log_access(
         "query_ms": query_ms,
         "rows": rows,
         "truncated": truncated,
+        "cache": cache,
         "agent": agent,
     }
     access_log.info(json.dumps(record, ensure_ascii=False))

@@ -220,6 +220,15 @@ def server_options(
     help="Origins allowed by CORS: '*', a space-separated list, or '' for none.",
 )
 @click.option(
+    "--cache-mb",
+    envvar="CAKG_CACHE_MB",
+    type=click.FloatRange(0),
+    default=128,
+    show_default=True,
+    help="MiB of query answers each server process keeps for repeated queries on a build; "
+    "0 for none ($CAKG_CACHE_MB).",
+)
+@click.option(
     "--access-log/--no-access-log",
     envvar="CAKG_ACCESS_LOG",
     default=True,
@@ -250,6 +259,7 @@ def serve(
     store: str | None,
     update_token: str,
     cors_origins: str,
+    cache_mb: float,
     access_log: bool,
     sources_dir: Path,
 ) -> None:
@@ -282,6 +292,7 @@ def serve(
         "CAKG_QUERY_MEMORY_MB": query_memory,
         "CAKG_CORS_ORIGINS": cors_origins,
         "CAKG_ACCESS_LOG": access_log,
+        "CAKG_CACHE_MB": cache_mb,
     }
     options = server_options(
         host=host, port=port, workers=workers, threads=threads, query_timeout=query_timeout

@@ -51,6 +51,7 @@ from cakg.graph.sparql import (
 )
 from cakg.graph.store import LocalStore
 from cakg.web.errors import HttpError
+from cakg.web.result_cache import ResultCache
 from flask import Blueprint, Response, current_app, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.http import parse_options_header
@@ -291,9 +292,36 @@ def sparql() -> BaseResponse:
     tag = _etag(job)
     if tag is not None and request.if_none_match.contains(tag):
         return _not_modified(tag)
-    outcome = _bounded_lookup(job) or engine().run(job, timeout=_timeout(params))
+    outcome = _bounded_lookup(job)
+    cache_state = None
+    if outcome is None:
+        outcome, cache_state = _run_cached(job, _timeout(params))
     _note(outcome, "query")
-    return _answer(outcome, max_rows, tag)
+    response = _answer(outcome, max_rows, tag)
+    if cache_state is not None:
+        g.cakg_cache = cache_state
+        response.headers["X-Cache"] = cache_state
+        response.headers["Server-Timing"] += f', cache;desc="{cache_state}"'
+    return response
+
+
+def _run_cached(job: Query, timeout: float) -> tuple[Outcome, str | None]:
+    """Run ``job`` on the worker pool, or answer it from the result cache.
+
+    Returns the outcome and ``"hit"`` / ``"miss"``, or ``None`` when this server does not
+    cache (no cache, or a store that can change: ``cakg.web.result_cache``).
+    """
+    cache: ResultCache | None = current_app.extensions.get("cakg.cache")
+    build = current_app.extensions.get("cakg.build")
+    if cache is None or build is None or current_app.config.get("CAKG_STORE"):
+        return engine().run(job, timeout=timeout), None
+    key = job_etag(build.path.name, job)
+    found = cache.get(key)
+    if found is not None:
+        return dataclasses.replace(found, elapsed=0.0), "hit"
+    outcome = engine().run(job, timeout=timeout)
+    cache.put(key, outcome)
+    return outcome, "miss"
 
 
 def _bounded_lookup(job: Query) -> Outcome | None:
@@ -589,6 +617,15 @@ def health() -> Response:
         "max_rows": current_app.config["CAKG_MAX_ROWS"],
         "timeouts": engine().timeouts,
     }
+    cache: ResultCache | None = current_app.extensions.get("cakg.cache")
+    if cache is not None:
+        body["cache"] = {
+            "entries": len(cache),
+            "bytes": cache.size,
+            "max_bytes": cache.max_bytes,
+            "hits": cache.hits,
+            "misses": cache.misses,
+        }
     from flask import jsonify
 
     response = jsonify(body)
