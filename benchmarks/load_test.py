@@ -134,6 +134,8 @@ def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str
         str(args.query_processes),
         "--sources",
         str(args.sources),
+        "--cache-mb",
+        str(args.cache_mb),
         "--no-access-log",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAKG_")}
@@ -170,6 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--query-processes", type=int, default=8)
+    parser.add_argument(
+        "--cache-mb",
+        type=float,
+        default=0,
+        help="result cache of the server started (default none: the engine answers all)",
+    )
     args = parser.parse_args(argv)
 
     process = None
