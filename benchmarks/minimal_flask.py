@@ -1,4 +1,4 @@
-"""The issue's baseline: a minimal Flask + pyoxigraph SPARQL endpoint, no limits at all.
+"""The reference baseline: a minimal Flask + pyoxigraph SPARQL endpoint, no limits at all.
 
 ``gunicorn "benchmarks.minimal_flask:create_app()"`` with ``CAKG_BENCH_STORE`` set to a
 store folder. Each gunicorn worker opens the store read-only and answers ``POST /sparql``

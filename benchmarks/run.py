@@ -513,7 +513,7 @@ def render(results: Sequence[SizeResult], queries: Sequence[CatalogQuery]) -> st
     add("ratios (cakg serve / other, higher is better for cakg serve). cakg serve: no result")
     add("cache, the engine answers every request; cakg + cache: the same with a 256 MiB result")
     add("cache per server process (mix queries repeat after the warm-up pass, lookups never do).")
-    add("minimal Flask: the issue's baseline app (benchmarks/minimal_flask.py: in-process store,")
+    add("minimal Flask: the baseline app (benchmarks/minimal_flask.py: in-process store,")
     add("no limits, under gunicorn).")
     notes = [f"{r.name}: {n}" for r in results for n in r.notes]
     if notes:

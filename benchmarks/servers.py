@@ -1,7 +1,7 @@
 """Start the servers the benchmark compares, on loopback, each in its own process group.
 
 - ``cakg serve`` (Flask under Granian, query worker processes, the build's store);
-- the minimal Flask + pyoxigraph app under gunicorn (the issue's baseline);
+- the minimal Flask + pyoxigraph app under gunicorn (the reference baseline);
 - ``oxigraph serve-read-only`` on the same store, union default graph;
 - rdflib-endpoint (FastAPI under uvicorn) over an rdflib Dataset of the same N-Quads.
 """

@@ -2,7 +2,7 @@
 
 The manifests in ``tests/w3c`` (w3c/rdf-tests, with their licence) model every request
 in RDF (``ht:Request``: method, path, headers, body) and its expected response. This
-runner replays each test against ``cakg serve`` (gunicorn, real sockets) twice:
+runner replays each test against ``cakg serve`` (Granian, real sockets) twice:
 
 - **updates on** (``--store`` a scratch store, ``--update-token``; the runner sends the
   token and, before each test, resets the store to the test's ``ut:graphData``): every
