@@ -32,11 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import pyoxigraph as ox
 from cakg.errors import CakgError, QueryError, QueryTimeout, StoreError
 from cakg.graph.formats import NotAcceptable, UnsupportedMediaType
 from cakg.graph.sparql import OperationRefused
+from cakg.graph.store import SparqlReadStore
 
 __all__ = [
+    "EngineStore",
     "GraphNotFound",
     "GraphRead",
     "GraphWrite",
@@ -411,3 +414,47 @@ class QueryEngine:
         """Return the names of the named graphs (via a worker)."""
         stats = self.run(Stats()).value
         return sorted(stats["graphs"])
+
+
+class EngineStore(SparqlReadStore):
+    """The read interface of :class:`~cakg.graph.store.LocalStore` over a query pool's store.
+
+    A writable store is held by the pool's one query process; another read-only handle
+    in this process would only see the store as it was when opened. The linked-data
+    pages, VoID and views read it through the pool instead, so they see every update.
+    """
+
+    def __init__(self, engine: QueryEngine) -> None:
+        """Read through ``engine``; nothing is sent yet."""
+        self.engine = engine
+
+    def describe(self) -> str:
+        """Return how messages name this store."""
+        return f"The store held by the query processes ({self.engine.store})"
+
+    def select(self, sparql: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT query (project prefixes predeclared) and return its rows.
+
+        Raises:
+            QueryError: the query does not parse or is not a SELECT.
+            QueryTimeout: it ran past the pool's time limit.
+        """
+        outcome = self.engine.run(Query(sparql, max_rows=_EVERY_ROW))
+        if outcome.kind != "select":
+            raise QueryError("select() needs a SELECT query")
+        solutions = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        rows = []
+        for solution in solutions:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+
+#: ``select()`` answers every row, as an embedded store's does.
+_EVERY_ROW = 2**62

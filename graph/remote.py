@@ -37,7 +37,7 @@ import dataclasses
 import http.client
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -59,7 +59,7 @@ from cakg.graph.formats import NotAcceptable, by_key
 from cakg.graph.namespaces import BASE, PREFIXES
 from cakg.graph.results import serialise_boolean, serialise_solutions, serialise_triples
 from cakg.graph.sparql import OperationRefused, check_query
-from cakg.graph.store import LocalStore
+from cakg.graph.store import SparqlReadStore
 
 __all__ = [
     "FLAVOURS",
@@ -708,11 +708,7 @@ class RemoteEngine:
 # -- the read interface of LocalStore ---------------------------------------------------
 
 
-def _sparql_term(term: ox.NamedNode | ox.Literal) -> str:
-    return str(term)
-
-
-class RemoteStore(LocalStore):
+class RemoteStore(SparqlReadStore):
     """The read interface of :class:`~cakg.graph.store.LocalStore`, over a remote store.
 
     It stands wherever a ``LocalStore`` is expected for reading (linked-data pages, VoID,
@@ -721,28 +717,15 @@ class RemoteStore(LocalStore):
 
     def __init__(self, store_url: str | Endpoints, *, timeout: float = 30.0) -> None:
         """Prepare reads from the store at ``store_url``; nothing is sent yet."""
-        # No embedded store to hand to LocalStore.__init__: ``raw`` is a property here.
         self.endpoints = (
             store_url if isinstance(store_url, Endpoints) else Endpoints.for_store(store_url)
         )
         self.timeout = timeout
         self._http = _Http(self.endpoints.auth)
 
-    @property
-    def raw(self) -> ox.Store:
-        """Refuse: a remote store has no embedded pyoxigraph store.
-
-        Raises:
-            StoreError: always.
-        """
-        raise StoreError(
-            f"The store at {self.endpoints.display} is remote: query it with select(), or "
-            "through the SPARQL endpoint, not through an embedded pyoxigraph store."
-        )
-
-    @raw.setter
-    def raw(self, value: ox.Store) -> None:
-        raise StoreError("A remote store cannot be given an embedded store.")
+    def describe(self) -> str:
+        """Return how messages name this store."""
+        return f"The remote store at {self.endpoints.display}"
 
     def select(self, sparql: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
         """Run a SELECT query (project prefixes predeclared) and return its rows.
@@ -752,50 +735,6 @@ class RemoteStore(LocalStore):
             StoreError: the store cannot be reached.
         """
         return _select(self._http, self.endpoints, sparql, timeout=self.timeout)
-
-    def quads(
-        self,
-        subject: ox.NamedNode | ox.BlankNode | None = None,
-        predicate: ox.NamedNode | None = None,
-        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
-        graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
-    ) -> Iterator[ox.Quad]:
-        """Yield the quads of named graphs matching a pattern (``None`` matches anything).
-
-        Blank nodes of a remote store cannot be named in a query, so a pattern with one
-        matches nothing; nor does the default graph, which is the union here.
-        """
-        if any(isinstance(t, ox.BlankNode) for t in (subject, object, graph_name)) or (
-            isinstance(graph_name, ox.DefaultGraph)
-        ):
-            return iter(())
-        s = _sparql_term(subject) if isinstance(subject, ox.NamedNode) else "?s"
-        p = _sparql_term(predicate) if predicate is not None else "?p"
-        o = _sparql_term(object) if isinstance(object, ox.NamedNode | ox.Literal) else "?o"
-        g = _sparql_term(graph_name) if isinstance(graph_name, ox.NamedNode) else "?g"
-        rows = _select(
-            self._http,
-            self.endpoints,
-            f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}",
-            timeout=self.timeout,
-        )
-        out = []
-        for row in rows:
-            rs, rp, ro, rg = (
-                subject if subject is not None else row.get("s"),
-                predicate if predicate is not None else row.get("p"),
-                object if object is not None else row.get("o"),
-                graph_name if graph_name is not None else row.get("g"),
-            )
-            if (
-                isinstance(rs, ox.NamedNode | ox.BlankNode)
-                and isinstance(rp, ox.NamedNode)
-                and rs is not None
-                and ro is not None
-                and isinstance(rg, ox.NamedNode | ox.BlankNode)
-            ):
-                out.append(ox.Quad(rs, rp, ro, rg))
-        return iter(out)
 
     def named_graphs(self) -> list[str]:
         """Return the names of the named graphs, sorted."""

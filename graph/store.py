@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from cakg.errors import QueryError, StoreError
 from cakg.graph.namespaces import PREFIXES
 
-__all__ = ["LocalStore", "needs_union_view", "open_build_store"]
+__all__ = ["LocalStore", "SparqlReadStore", "needs_union_view", "open_build_store"]
 
 
 def needs_union_view(store: ox.Store) -> bool:
@@ -83,6 +83,81 @@ class LocalStore:
     def named_graphs(self) -> list[str]:
         """Return the names of the named graphs, sorted."""
         return sorted(g.value for g in self.raw.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+class SparqlReadStore(LocalStore):
+    """The read interface of :class:`LocalStore` answered by SPARQL ``select`` alone.
+
+    For stores this process cannot open itself: a remote store (``cakg.graph.remote``) or
+    the writable store a query process holds (``cakg.graph.engine.EngineStore``).
+    Subclasses give ``select``; ``raw``, the embedded pyoxigraph store, does not exist.
+    """
+
+    def __init__(self) -> None:
+        """Nothing to open: ``raw`` is a property that refuses."""
+
+    @property  # type: ignore[override]
+    def raw(self) -> ox.Store:
+        """Refuse: there is no embedded pyoxigraph store in this process.
+
+        Raises:
+            StoreError: always.
+        """
+        raise StoreError(
+            f"{self.describe()} is not opened in this process: query it with select(), or "
+            "through the SPARQL endpoint, not through an embedded pyoxigraph store."
+        )
+
+    @raw.setter
+    def raw(self, value: ox.Store) -> None:
+        raise StoreError(f"{self.describe()} cannot be given an embedded store.")
+
+    def describe(self) -> str:
+        """Return how messages name this store."""
+        return "This store"
+
+    def quads(
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: ox.NamedNode | ox.BlankNode | ox.Literal | None = None,
+        graph_name: ox.NamedNode | ox.BlankNode | ox.DefaultGraph | None = None,
+    ) -> Iterator[ox.Quad]:
+        """Yield the quads of named graphs matching a pattern (``None`` matches anything).
+
+        Blank nodes cannot be named in a query, so a pattern with one matches nothing; nor
+        does the default graph, which is the union here.
+        """
+        if any(isinstance(t, ox.BlankNode) for t in (subject, object, graph_name)) or (
+            isinstance(graph_name, ox.DefaultGraph)
+        ):
+            return iter(())
+        s = str(subject) if isinstance(subject, ox.NamedNode) else "?s"
+        p = str(predicate) if predicate is not None else "?p"
+        o = str(object) if isinstance(object, ox.NamedNode | ox.Literal) else "?o"
+        g = str(graph_name) if isinstance(graph_name, ox.NamedNode) else "?g"
+        rows = self.select(f"SELECT * WHERE {{ GRAPH {g} {{ {s} {p} {o} }} }}")
+        out = []
+        for row in rows:
+            rs, rp, ro, rg = (
+                subject if subject is not None else row.get("s"),
+                predicate if predicate is not None else row.get("p"),
+                object if object is not None else row.get("o"),
+                graph_name if graph_name is not None else row.get("g"),
+            )
+            if (
+                isinstance(rs, ox.NamedNode | ox.BlankNode)
+                and isinstance(rp, ox.NamedNode)
+                and ro is not None
+                and isinstance(rg, ox.NamedNode | ox.BlankNode)
+            ):
+                out.append(ox.Quad(rs, rp, ro, rg))
+        return iter(out)
+
+    def named_graphs(self) -> list[str]:
+        """Return the names of the named graphs, sorted."""
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return sorted(g.value for row in rows if isinstance(g := row.get("g"), ox.NamedNode))
 
 
 def open_build_store(store_path: str | os.PathLike[str]) -> LocalStore:

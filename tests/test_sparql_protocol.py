@@ -816,3 +816,29 @@ def test_lookups_are_answered_in_the_request_thread_with_the_same_answer(
         assert capped.headers["X-SPARQL-MaxRows"] == "3"
     finally:
         small.extensions["cakg.engine"].close()
+
+
+@pytest.mark.parametrize("store", ["disk", ":memory:"])
+def test_pages_of_a_writable_store_show_its_updates(tmp_path: Path, store: str) -> None:
+    """Linked-data pages read a writable store through its query process, not a snapshot."""
+    target = str(tmp_path / "store") if store == "disk" else ":memory:"
+    app = make_app(tmp_path, CAKG_STORE=target, CAKG_UPDATE_TOKEN="s3cret")
+    try:
+        client = app.test_client()
+        page = "/id/person/new-minister.nt"
+        assert client.get(page).status_code == 404
+        done = client.post(
+            "/sparql",
+            data=(
+                "INSERT DATA { GRAPH <https://w3id.org/cakg/id/graph/source/x> { "
+                "<https://w3id.org/cakg/id/person/new-minister> "
+                '<http://www.w3.org/2000/01/rdf-schema#label> "A New Minister"@en } }'
+            ),
+            headers={**UPDATE_TYPE, "Authorization": "Bearer s3cret"},
+        )
+        assert done.status_code == 204
+        shown = client.get(page)
+        assert shown.status_code == 200
+        assert b'"A New Minister"@en' in shown.data
+    finally:
+        app.extensions["cakg.engine"].close()

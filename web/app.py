@@ -27,8 +27,10 @@ variables (same names as the keys; values parsed as JSON when they are JSON, e.g
 =========================  ====================================================================
 
 Live objects go in ``app.extensions``: ``cakg.engine`` (the query worker pool),
-``cakg.store`` (a read-only :class:`~cakg.graph.store.LocalStore` of the served store, or
-``None`` when there is no build yet) and ``cakg.build`` (the :class:`Build`, or ``None``).
+``cakg.store`` (a read-only :class:`~cakg.graph.store.LocalStore` of the served store; for
+a writable store an :class:`~cakg.graph.engine.EngineStore` reading through the pool, so
+pages see updates; ``None`` when there is no build yet) and ``cakg.build`` (the
+:class:`Build`, or ``None``).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from typing import Any
 
 from cakg.errors import CakgError, NoBuildError, StoreError
 from cakg.graph.build import Build, current_build
-from cakg.graph.engine import QueryEngine
+from cakg.graph.engine import EngineStore, QueryEngine
 from cakg.graph.remote import RemoteEngine, RemoteStore, is_remote_store
 from cakg.graph.store import LocalStore, open_build_store
 from cakg.web.errors import register_error_handlers
@@ -144,21 +146,25 @@ def _attach_store(app: Flask) -> None:
             )
     app.extensions["cakg.build"] = build
     local: LocalStore | None = None
-    if store_path is not None:
+    if store_path is not None and not token:
         try:
             local = open_build_store(store_path)
         except StoreError as exc:
             log.warning("cannot open the store in-process: %s", exc)
-    app.extensions["cakg.store"] = local
     app.extensions["cakg.engine"] = None
     if store_path is not None or store_setting == ":memory:":
-        app.extensions["cakg.engine"] = QueryEngine(
+        engine = QueryEngine(
             store_path,
             writable=bool(token),
             processes=int(app.config["CAKG_QUERY_PROCESSES"]),
             timeout=float(app.config["CAKG_QUERY_TIMEOUT"]),
             memory_mb=int(app.config["CAKG_QUERY_MEMORY_MB"]),
         )
+        app.extensions["cakg.engine"] = engine
+        if token:
+            # A writable store is read through its query process, so pages see updates.
+            local = EngineStore(engine)
+    app.extensions["cakg.store"] = local
 
 
 def _attach_remote_store(app: Flask, url: str, token: str) -> None:
