@@ -238,6 +238,16 @@ _FROM_TO = re.compile(
     + _PERIOD_YEAR,
     re.I,
 )
+#: "January-April", "Jan–Aug 2025": a range of months written with a dash.
+_DASHED_MONTHS = re.compile(
+    r"\b(?:in\s+|for\s+|during\s+)?"
+    + _MONTH.format("m1")
+    + r"\s*[-\u2013\u2014]\s*"
+    + _MONTH.format("m2")
+    + r"\b"
+    + _PERIOD_YEAR,
+    re.I,
+)
 _SINCE_START = re.compile(
     r"\bsince\s+the\s+(?:beginning|start)\s+of\s+(?P<rel>this|last)\s+year", re.I
 )
@@ -266,6 +276,23 @@ def find_periods(text: str, published: date, *, offset: int = 0) -> list[PeriodM
             MONTHS[m.group("m1").lower().rstrip(".")],
             MONTHS[m.group("m2").lower().rstrip(".")],
         )
+        add(
+            m,
+            date(y, m1, 1),
+            _month_end(y, m2),
+            f"{calendar.month_name[m1]}–{calendar.month_name[m2]} {y}",
+        )
+    for m in _DASHED_MONTHS.finditer(text):
+        m1, m2 = (
+            MONTHS[m.group("m1").lower().rstrip(".")],
+            MONTHS[m.group("m2").lower().rstrip(".")],
+        )
+        if m2 < m1:
+            continue
+        # With no year, the latest such months that had ended (or were ending) by publication.
+        y = year_of(m) if m.group("rel") or m.group("num") else published.year
+        if not (m.group("rel") or m.group("num")) and m2 > published.month:
+            y -= 1
         add(
             m,
             date(y, m1, 1),
