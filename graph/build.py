@@ -10,6 +10,8 @@ Layout of a build directory (the ``instance`` folder by default)::
         manifest.json                   what went in: sources, graphs, counts, problems
         dataset.nq                      every named graph, as sorted N-Quads (derived)
         dataset.trig                    the same, as deterministic TriG (derived)
+        *.gz, graphs/<slug>.trig        gzipped dumps and per-graph TriG, written on the
+                                        first download (derived, :meth:`Build.derived`)
 
 A build is written into a fresh temporary folder; only when everything is written does
 ``current`` move to it, so a failed or interrupted build never touches the last good one.
@@ -147,6 +149,20 @@ class Build:
                 paths = self._graph_dump_paths()
                 write = _write_nquads if extension == "nq" else _write_trig
                 _write_aside(path, lambda target: write(paths, target))
+        return path
+
+    def derived(self, relative: str, write: Callable[[Path], None]) -> Path:
+        """Return the file ``relative`` to the build, written by ``write`` on first use.
+
+        For files computed from the build's own (a gzipped dump, a graph's TriG): written
+        aside and renamed into place like the dataset dumps, so readers never see a part.
+        """
+        path = self.path / relative
+        if path.is_file():
+            return path
+        with _DUMP_LOCK:
+            if not path.is_file():
+                _write_aside(path, write)
         return path
 
     def dataset_dump_size(self, extension: str) -> int | None:

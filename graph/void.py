@@ -16,9 +16,12 @@ endpoint is. Counts are over the union of the named graphs, without duplicates.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -43,6 +46,7 @@ __all__ = [
     "dataset_description",
     "dataset_statistics",
     "dump_bytes",
+    "dump_file",
     "dump_path",
     "graph_names",
     "graph_slug",
@@ -107,32 +111,58 @@ def graph_names(build: Build) -> list[str]:
     return [str(row["name"]) for row in build.manifest.get("graphs", [])]
 
 
-def dump_bytes(build: Build, stem: str, extension: str) -> bytes | None:
-    """Return a dump of ``build``: ``stem`` is ``dataset`` or a graph's dump name.
+def dump_file(build: Build, stem: str, extension: str, *, compressed: bool = False) -> Path | None:
+    """Return the file of a dump of ``build``: ``stem`` is ``dataset`` or a graph's dump name.
 
     The dataset's dumps and each graph's N-Quads are the build's own files (the dataset's
     written on first use, see ``Build.dataset_dump``); a graph's TriG is converted from its
-    N-Quads. ``None`` when there is no such graph or file.
+    N-Quads, and a gzipped dump compressed from the plain one, each once, next to it in the
+    build (``Build.derived``). ``None`` when there is no such graph or file.
 
     Raises:
         BuildError: the dataset's dump cannot be written (a graph's dump is missing).
     """
     if stem == "dataset":
-        return build.dataset_dump(extension).read_bytes()
-    name = graph_slugs(graph_names(build)).get(stem)
-    if name is None:
-        return None
-    nquads = build.graph_dump(name)
-    if not nquads.is_file():
-        return None
-    data = nquads.read_bytes()
-    if extension == "nq":
-        return data
-    quads = ox.parse(data, format=ox.RdfFormat.N_QUADS)
+        path = build.dataset_dump(extension)
+    else:
+        name = graph_slugs(graph_names(build)).get(stem)
+        if name is None:
+            return None
+        nquads = build.graph_dump(name)
+        if not nquads.is_file():
+            return None
+        path = nquads
+        if extension == "trig":
+            trig = str(nquads.relative_to(build.path).with_suffix(".trig"))
+            path = build.derived(trig, lambda target: _write_graph_trig(nquads, target))
+    if compressed:
+        plain = path
+        gz = f"{plain.relative_to(build.path)}.gz"
+        path = build.derived(gz, lambda target: _write_gzip(plain, target))
+    return path
+
+
+def dump_bytes(build: Build, stem: str, extension: str) -> bytes | None:
+    """Return the bytes of a dump of ``build`` (see :func:`dump_file`), or ``None``."""
+    path = dump_file(build, stem, extension)
+    return None if path is None else path.read_bytes()
+
+
+def _write_graph_trig(nquads: Path, target: Path) -> None:
+    quads = ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     # ``id:`` would make escaped local names of the data's IRIs; spell them out instead
     prefixes = {p: ns for p, ns in PREFIXES.items() if p != "id"}
-    out = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
-    return out if isinstance(out, bytes) else b""
+    ox.serialize(quads, str(target), format=ox.RdfFormat.TRIG, prefixes=prefixes)
+
+
+def _write_gzip(plain: Path, target: Path) -> None:
+    # mtime=0 and no file name: the same bytes (and so the same ETag) in every process
+    with (
+        plain.open("rb") as source,
+        target.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out,
+    ):
+        shutil.copyfileobj(source, out, 1 << 20)
 
 
 @dataclass(frozen=True)

@@ -259,9 +259,9 @@ def test_the_web_app_serves_an_incremental_builds_dumps(previous: Build, tmp_pat
     built, full = _incremental(previous, tmp_path)
     app = _ldapp().make_app(tmp_path / "incremental", built)  # type: ignore[attr-defined]
     client = app.test_client()
-    nq = client.get("/dumps/dataset.nq.gz")
+    nq = client.get("/dumps/dataset.nq.gz", buffered=True)
     assert nq.status_code == 200
     assert gzip.decompress(nq.get_data()) == full.nquads.read_bytes()
-    trig = client.get("/dumps/dataset.trig")
+    trig = client.get("/dumps/dataset.trig", buffered=True)
     assert trig.status_code == 200 and trig.mimetype == "application/trig"
     assert trig.get_data() == full.trig.read_bytes()

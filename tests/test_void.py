@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCAT, DCTERMS, VOID
+from werkzeug.http import parse_options_header
 
 SOURCE_GRAPH = "https://w3id.org/cakg/id/graph/003_d1853fc3ef21e3a4"
 GAZETTEER = "https://w3id.org/cakg/id/graph/gazetteer"
@@ -140,7 +141,7 @@ def test_void_names_the_dumps_and_the_endpoint(void: rdflib.Graph, client: Flask
         "http://localhost/dumps/dataset.nq.gz",
     }
     for url in dumps:
-        response = client.get(url.removeprefix("http://localhost"))
+        response = client.get(url.removeprefix("http://localhost"), buffered=True)
         assert response.status_code == 200, url
         size = void.value(URIRef(url), DCAT.byteSize)
         if isinstance(size, rdflib.Literal):
@@ -196,31 +197,54 @@ def test_void_etag(client: FlaskClient) -> None:
 
 def test_dataset_dumps(client: FlaskClient, ld_build: tuple[Path, Build]) -> None:
     _, build = ld_build
-    nq = client.get("/dumps/dataset.nq")
+    nq = client.get("/dumps/dataset.nq", buffered=True)
     assert nq.mimetype == "application/n-quads"
     assert nq.get_data() == build.nquads.read_bytes()
-    trig = client.get("/dumps/dataset.trig")
+    trig = client.get("/dumps/dataset.trig", buffered=True)
     assert trig.mimetype == "application/trig"
     quads = {str(q) for q in ox.parse(trig.get_data(), format=ox.RdfFormat.TRIG) if q.graph_name}
     expected = {str(q) for q in ox.parse(build.nquads.read_bytes(), format=ox.RdfFormat.N_QUADS)}
     assert len(quads) == len(expected)
-    compressed = client.get("/dumps/dataset.nq.gz")
+    compressed = client.get("/dumps/dataset.nq.gz", buffered=True)
     assert compressed.mimetype == "application/gzip"
     assert gzip.decompress(compressed.get_data()) == build.nquads.read_bytes()
     etag = compressed.headers["ETag"]
     assert client.get("/dumps/dataset.nq.gz", headers={"If-None-Match": etag}).status_code == 304
 
 
+def test_dumps_are_streamed_from_files_with_validators_and_ranges(
+    client: FlaskClient, ld_build: tuple[Path, Build]
+) -> None:
+    _, build = ld_build
+    whole = build.nquads.read_bytes()
+    first = client.get("/dumps/dataset.nq", buffered=True)
+    disposition = parse_options_header(first.headers["Content-Disposition"])
+    assert disposition == ("attachment", {"filename": "dataset.nq"})
+    # A client's fresh copy: 304 by ETag or by date, without the body.
+    tag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert client.get("/dumps/dataset.nq", headers={"If-None-Match": tag}).status_code == 304
+    dated = client.get("/dumps/dataset.nq", headers={"If-Modified-Since": modified})
+    assert dated.status_code == 304 and dated.data == b""
+    # A resumed download: a byte range.
+    part = client.get("/dumps/dataset.nq", headers={"Range": "bytes=10-19"}, buffered=True)
+    assert part.status_code == 206 and part.data == whole[10:20]
+    # The gzipped dump is written once next to the plain one, the same bytes each time.
+    gz = client.get("/dumps/dataset.nq.gz", buffered=True)
+    assert (build.path / "dataset.nq.gz").read_bytes() == gz.data
+    assert gzip.decompress(gz.data) == whole
+    assert client.get("/dumps/dataset.nq.gz", buffered=True).headers["ETag"] == gz.headers["ETag"]
+
+
 def test_graph_dumps(client: FlaskClient, ld_build: tuple[Path, Build]) -> None:
     _, build = ld_build
-    nq = client.get("/dumps/graphs/003_d1853fc3ef21e3a4.nq")
+    nq = client.get("/dumps/graphs/003_d1853fc3ef21e3a4.nq", buffered=True)
     assert nq.status_code == 200
     assert nq.get_data() == build.graph_dump(SOURCE_GRAPH).read_bytes()
     quads = list(ox.parse(nq.get_data(), format=ox.RdfFormat.N_QUADS))
     assert {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)} == {
         SOURCE_GRAPH
     }
-    trig = client.get("/dumps/graphs/gazetteer.trig.gz")
+    trig = client.get("/dumps/graphs/gazetteer.trig.gz", buffered=True)
     assert trig.mimetype == "application/gzip"
     text = gzip.decompress(trig.get_data())
     gazetteer = list(ox.parse(text, format=ox.RdfFormat.TRIG))
@@ -263,5 +287,8 @@ def test_seed_void_has_a_subset_per_source(seed_instance: Path, seed_build: Buil
         assert _int(void, subset, VOID.triples) == row["triples"]
         assert str(void.value(subset, DCTERMS.source)).endswith("source/" + row["source_id"])
         for url in void.objects(subset, VOID.dataDump):
-            assert client.get(str(url).removeprefix("http://localhost")).status_code == 200
+            assert (
+                client.get(str(url).removeprefix("http://localhost"), buffered=True).status_code
+                == 200
+            )
     assert _int(void, DATASET_IRI, VOID.triples) == len(_union_triples(seed_build))

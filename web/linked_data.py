@@ -15,10 +15,10 @@ serves them; this server answers for them under ``/id/``):
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.resources import files
 from typing import Any
 from urllib.parse import quote
@@ -47,12 +47,12 @@ from cakg.graph.void import (
     Statistics,
     dataset_description,
     dataset_statistics,
-    dump_bytes,
+    dump_file,
     graph_names,
     graph_slugs,
 )
 from cakg.web.errors import error_response
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, send_file
 
 __all__ = ["bp", "iri_path", "local_paths"]
 
@@ -388,20 +388,6 @@ def _graph_names(build: Build | None) -> list[str]:
     return graph_names(build) if build is not None else []
 
 
-def _cached_dump(build: Build, stem: str, extension: str, compressed: bool) -> bytes | None:
-    cache: dict[tuple[str, str, str, bool], bytes] = current_app.extensions.setdefault(
-        "cakg.dumps", {}
-    )
-    key = (str(build.path), stem, extension, compressed)
-    if key not in cache:
-        data = dump_bytes(build, stem, extension)
-        if data is None:
-            return None
-        # mtime=0 keeps the gzip bytes, and so the ETag, the same across processes
-        cache[key] = gzip.compress(data, mtime=0) if compressed else data
-    return cache[key]
-
-
 @bp.get("/dumps/<any(dataset):stem>.<any(trig, nq):extension>")
 @bp.get("/dumps/<any(dataset):stem>.<any(trig, nq):extension>.<any(gz):compression>")
 @bp.get("/dumps/graphs/<stem>.<any(trig, nq):extension>", endpoint="graph_dump")
@@ -410,19 +396,45 @@ def _cached_dump(build: Build, stem: str, extension: str, compressed: bool) -> b
     endpoint="graph_dump",
 )
 def dump(stem: str, extension: str, compression: str | None = None) -> Response:
-    """Serve a dump of the whole dataset or of one named graph, optionally gzipped."""
+    """Serve a dump of the whole dataset or of one named graph, optionally gzipped.
+
+    Streamed from its file in the build (``cakg.graph.void.dump_file``), with validators
+    and ranges: a dump of millions of quads is never held in memory.
+    """
     build = _build()
     if build is None:
         raise NoBuildError(current_app.instance_path)
-    data = _cached_dump(build, stem, extension, compression == "gz")
-    if data is None:
+    path = dump_file(build, stem, extension, compressed=compression == "gz")
+    if path is None:
         known = ", ".join(sorted(graph_slugs(_graph_names(build))))
         return _not_found(f"No named graph has the dump name {stem!r}; known: {known}.")
     dump_format = DUMP_FORMATS[extension]
     filename = f"{stem}.{extension}" + (".gz" if compression else "")
-    if compression:
-        response = Response(data, mimetype="application/gzip")
-    else:
-        response = Response(data, content_type=f"{dump_format.media_type}; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return _finish(response)
+    stat = path.stat()
+    tag = hashlib.sha256(
+        f"{build.path.name}\n{path.relative_to(build.path)}\n{stat.st_size}".encode()
+    ).hexdigest()[:32]
+    modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
+    since = request.if_modified_since
+    if request.if_none_match.contains(tag) or (
+        not request.if_none_match and since is not None and since >= modified
+    ):
+        # Answered before the file is opened: a 304 holds no file open.
+        not_modified = Response(status=304)
+        not_modified.set_etag(tag)
+        not_modified.headers["Cache-Control"] = CACHE_CONTROL
+        return not_modified
+    response = send_file(
+        path,
+        mimetype="application/gzip" if compression else None,
+        as_attachment=True,
+        download_name=filename,
+        conditional=True,
+        etag=tag,
+        last_modified=modified,
+        max_age=None,
+    )
+    if not compression:
+        response.headers["Content-Type"] = f"{dump_format.media_type}; charset=utf-8"
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
