@@ -36,7 +36,7 @@ import pyoxigraph as ox
 from cakg.errors import CakgError, QueryError, QueryTimeout, StoreError
 from cakg.graph.formats import NotAcceptable, UnsupportedMediaType
 from cakg.graph.sparql import OperationRefused
-from cakg.graph.store import SparqlReadStore
+from cakg.graph.store import SparqlReadStore, solution_rows
 
 __all__ = [
     "EngineStore",
@@ -442,18 +442,9 @@ class EngineStore(SparqlReadStore):
         outcome = self.engine.run(Query(sparql, max_rows=_EVERY_ROW))
         if outcome.kind != "select":
             raise QueryError("select() needs a SELECT query")
-        solutions = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
-        assert isinstance(solutions, ox.QuerySolutions)
-        names = [v.value for v in solutions.variables]
-        rows = []
-        for solution in solutions:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-                    row[name] = term
-            rows.append(row)
-        return rows
+        return solution_rows(
+            ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
+        )
 
 
 #: ``select()`` answers every row, as an embedded store's does.

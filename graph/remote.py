@@ -59,7 +59,7 @@ from cakg.graph.formats import NotAcceptable, by_key
 from cakg.graph.namespaces import BASE, PREFIXES
 from cakg.graph.results import serialise_boolean, serialise_solutions, serialise_triples
 from cakg.graph.sparql import OperationRefused, check_query
-from cakg.graph.store import SparqlReadStore
+from cakg.graph.store import SparqlReadStore, solution_rows
 
 __all__ = [
     "FLAVOURS",
@@ -529,18 +529,7 @@ def _select(
     parsed = _parse_answer(
         _post_query(http, endpoints, _prepare(text, None), timeout=timeout, accept=_RESULTS_JSON)
     )
-    if not isinstance(parsed, ox.QuerySolutions):
-        raise QueryError("select() needs a SELECT query")
-    names = [v.value for v in parsed.variables]
-    rows = []
-    for solution in parsed:
-        row = {}
-        for name in names:
-            term = solution[name]
-            if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-                row[name] = term
-        rows.append(row)
-    return rows
+    return solution_rows(parsed)
 
 
 class RemoteEngine:

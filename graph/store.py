@@ -14,7 +14,13 @@ import pyoxigraph as ox
 from cakg.errors import QueryError, StoreError
 from cakg.graph.namespaces import PREFIXES
 
-__all__ = ["LocalStore", "SparqlReadStore", "needs_union_view", "open_build_store"]
+__all__ = [
+    "LocalStore",
+    "SparqlReadStore",
+    "needs_union_view",
+    "open_build_store",
+    "solution_rows",
+]
 
 
 def needs_union_view(store: ox.Store) -> bool:
@@ -24,6 +30,26 @@ def needs_union_view(store: ox.Store) -> bool:
     without it (tests, writable stores) uses Oxigraph's union view instead.
     """
     return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+
+
+def solution_rows(result: object) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+    """Return the rows of a SELECT result as dicts of the variables each binds.
+
+    Raises:
+        QueryError: ``result`` is not a SELECT result.
+    """
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError("select() needs a SELECT query")
+    names = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = {}
+        for name in names:
+            term = solution[name]
+            if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
+                row[name] = term
+        rows.append(row)
+    return rows
 
 
 class LocalStore:
@@ -57,18 +83,7 @@ class LocalStore:
             )
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("select() needs a SELECT query")
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = term
-            rows.append(row)
-        return rows
+        return solution_rows(result)
 
     def quads(
         self,

@@ -295,7 +295,7 @@ def sparql() -> BaseResponse:
     outcome = _bounded_lookup(job)
     cache_state = None
     if outcome is None:
-        outcome, cache_state = _run_cached(job, _timeout(params))
+        outcome, cache_state = _run_cached(job, _timeout(params), tag)
     _note(outcome, "query")
     response = _answer(outcome, max_rows, tag)
     if cache_state is not None:
@@ -305,8 +305,10 @@ def sparql() -> BaseResponse:
     return response
 
 
-def _run_cached(job: Query, timeout: float) -> tuple[Outcome, str | None]:
+def _run_cached(job: Query, timeout: float, tag: str | None) -> tuple[Outcome, str | None]:
     """Run ``job`` on the worker pool, or answer it from the result cache.
+
+    ``tag``: the job's entity tag when the view has worked it out already (a GET).
 
     Returns the outcome and ``"hit"`` / ``"miss"``, or ``None`` when this server does not
     cache (no cache, or a store that can change: ``cakg.web.result_cache``).
@@ -315,7 +317,7 @@ def _run_cached(job: Query, timeout: float) -> tuple[Outcome, str | None]:
     build = current_app.extensions.get("cakg.build")
     if cache is None or build is None or current_app.config.get("CAKG_STORE"):
         return engine().run(job, timeout=timeout), None
-    key = job_etag(build.path.name, job)
+    key = tag or job_etag(build.path.name, job)
     found = cache.get(key)
     if found is not None:
         return dataclasses.replace(found, elapsed=0.0), "hit"
